@@ -1,0 +1,3 @@
+from improv_cli.cli import main
+
+main()

@@ -1,0 +1,249 @@
+"""The library functions behind the commands: one function per command, plain results.
+
+The CLI only parses options, calls one of these and prints what it returns. The engine (and
+so music21) is imported inside `render` and `show`, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from improv_cli.errors import FrameworkError, ImprovError, OptionError, RenderError
+from improv_cli.model import library
+from improv_cli.model.framework import Framework, Key, Length
+from improv_cli.model.loader import load_framework
+from improv_cli.model.syntax import SyntaxProblem, parse_key
+
+if TYPE_CHECKING:
+    from improv_cli.timeline import Timeline
+
+FORMATS = {"midi": ".mid"}
+EXTENSIONS = {".mid": "midi", ".midi": "midi"}
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """Command-line settings that replace the framework's own."""
+
+    seed: int | None = None
+    key: str | None = None
+    tempo: float | None = None
+    bars: int | None = None
+    minutes: float | None = None
+
+
+def apply(framework: Framework, overrides: Overrides) -> Framework:
+    """The framework with the command line's key, tempo, length and seed."""
+    changes: dict[str, Any] = {}
+    if overrides.key is not None:
+        try:
+            tonic, mode = parse_key(overrides.key)
+        except SyntaxProblem as problem:
+            hint = f" (hint: {problem.hint})" if problem.hint else ""
+            raise OptionError(f"--key: {problem.message}{hint}") from None
+        from improv_cli.engine.transform import transpose_symbols
+
+        new_key = Key(tonic, mode)
+        framework = transpose_symbols(framework, new_key)
+        changes["key"] = new_key
+    if overrides.tempo is not None:
+        if not 20 <= overrides.tempo <= 400:
+            raise OptionError(f"--tempo: {overrides.tempo:g} is out of range", "use 20 to 400 bpm")
+        changes["tempo"] = overrides.tempo
+    if overrides.bars is not None and overrides.minutes is not None:
+        raise OptionError("--bars and --minutes cannot be used together", "choose one")
+    if overrides.bars is not None:
+        if overrides.bars < 1:
+            raise OptionError(f"--bars: {overrides.bars} is not a number of bars", "use 1 or more")
+        changes["length"] = Length(bars=overrides.bars)
+    if overrides.minutes is not None:
+        if not 0 < overrides.minutes <= 600:
+            raise OptionError(f"--minutes: {overrides.minutes:g} is out of range", "use 0 to 600")
+        changes["length"] = Length(minutes=overrides.minutes)
+    if overrides.seed is not None:
+        if overrides.seed < 0:
+            raise OptionError(f"--seed: {overrides.seed} is negative", "use 0 or more")
+        changes["seed"] = overrides.seed
+    return replace(framework, **changes) if changes else framework
+
+
+def timeline(framework_ref: str, overrides: Overrides = Overrides()) -> Timeline:
+    """Load, apply the overrides and realise a framework."""
+    from improv_cli.engine.realise import realise
+
+    return realise(apply(load_framework(framework_ref), overrides))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    output: str
+    format: str
+    bars: int
+    seconds: float
+    notes: int
+    parts: tuple[str, ...]
+    seed: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "output": self.output,
+            "format": self.format,
+            "bars": self.bars,
+            "seconds": round(self.seconds, 3),
+            "notes": self.notes,
+            "parts": list(self.parts),
+            "seed": self.seed,
+        }
+
+
+def output_format(out: str | None, fmt: str | None) -> str:
+    """The format asked for, else the one the output's extension names, else MIDI."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise OptionError(f"--format: unknown format '{fmt}'", "formats: " + ", ".join(FORMATS))
+        return fmt
+    if out and out != "-":
+        suffix = Path(out).suffix.lower()
+        if suffix in EXTENSIONS:
+            return EXTENSIONS[suffix]
+        if suffix:
+            raise OptionError(
+                f"-o: cannot tell the format of '{out}' from '{suffix}'",
+                "use .mid or give --format",
+            )
+    return "midi"
+
+
+def render(
+    framework_ref: str,
+    out: str | None = None,
+    fmt: str | None = None,
+    overrides: Overrides = Overrides(),
+) -> RenderResult:
+    """Render a framework to a file (or to standard output with out='-')."""
+    from improv_cli.engine.realise import realise
+    from improv_cli.render.midi import midi_bytes
+
+    fmt = output_format(out, fmt)
+    framework = apply(load_framework(framework_ref), overrides)
+    target = out or f"{Path(framework.name).name}{FORMATS[fmt]}"
+    result = realise(framework)
+    write_output(midi_bytes(result), target)
+    return RenderResult(
+        target,
+        fmt,
+        result.bars,
+        result.seconds(),
+        len(result.notes),
+        tuple(p.name for p in result.parts),
+        framework.seed,
+    )
+
+
+def write_output(data: bytes, target: str) -> None:
+    """Write all or nothing: a temporary file beside the target, then an atomic rename."""
+    if target == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise RenderError(f"{target}: is a folder", "give a file name, e.g. -o out.mid")
+    folder = path.parent
+    if not folder.is_dir():
+        raise RenderError(f"{target}: the folder {folder} does not exist", "create it first")
+    try:
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except OSError as exc:
+        if "temp" in locals() and os.path.exists(temp):
+            os.unlink(temp)
+        raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    file: str
+    error: ImprovError | None
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.error is None:
+            return {"file": self.file, "valid": True}
+        info: dict[str, Any] = {"file": self.file, "valid": False, "message": self.error.message}
+        if isinstance(self.error, FrameworkError) and self.error.pos:
+            pos = self.error.pos
+            info.update(source=pos.file, line=pos.line, column=pos.col, key=self.error.key)
+        info["hint"] = self.error.hint
+        info["error"] = self.error.line()
+        return info
+
+
+def validate(files: list[str]) -> list[Validation]:
+    """Check each file (or library name); never imports music21."""
+    results = []
+    for ref in files:
+        try:
+            load_framework(ref)
+            results.append(Validation(ref, None))
+        except ImprovError as error:
+            results.append(Validation(ref, error))
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    name: str
+    title: str
+    technique: str | None
+    key: str
+    meter: str
+    tempo: float
+    groove: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "technique": self.technique,
+            "key": self.key,
+            "meter": self.meter,
+            "tempo": self.tempo,
+            "groove": self.groove,
+        }
+
+
+def list_frameworks(technique: str | None = None, mode: str | None = None) -> list[Entry]:
+    """The bundled library, optionally filtered by technique and mode."""
+    entries = []
+    for name in library.framework_names():
+        framework = load_framework(name)
+        if technique and framework.technique != technique:
+            continue
+        if mode and framework.key.mode != mode:
+            continue
+        entries.append(
+            Entry(
+                name,
+                framework.title,
+                framework.technique,
+                str(framework.key),
+                str(framework.meter),
+                framework.tempo,
+                framework.groove_name,
+            )
+        )
+    return entries
+
+
+def show(framework_ref: str, overrides: Overrides = Overrides()) -> dict[str, Any]:
+    """What a framework holds: scale, chords per bar, groove grid, length in bars and time."""
+    from improv_cli.engine.describe import describe
+
+    return describe(apply(load_framework(framework_ref), overrides))

@@ -1,0 +1,143 @@
+"""The `improv` command: thin Typer commands over `improv_cli.api`.
+
+Each command parses its options, calls one library function and prints the result. Errors
+caused by the input (`ImprovError`) become one line on standard error and exit code 1.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+import typer
+
+from improv_cli import __version__, api
+from improv_cli.cli import output
+from improv_cli.cli.output import reporting_errors
+
+app = typer.Typer(
+    name="improv",
+    help="Clinical improvisation frameworks for music therapy: YAML in, music out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(enum.StrEnum):
+    midi = "midi"
+
+
+FrameworkArg = Annotated[
+    str, typer.Argument(help="A framework file, or a library name such as holding/dorian-vamp.")
+]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", help="Seed for variation (default: the framework's).")
+]
+KeyOpt = Annotated[str | None, typer.Option("--key", help='Replace the key, e.g. "E dorian".')]
+TempoOpt = Annotated[
+    float | None, typer.Option("--tempo", help="Replace the tempo (quarter notes per minute).")
+]
+BarsOpt = Annotated[int | None, typer.Option("--bars", help="Render exactly this many bars.")]
+MinutesOpt = Annotated[
+    float | None,
+    typer.Option("--minutes", help="Render the fewest whole passes lasting this long."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"improv {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Clinical improvisation frameworks for music therapy: YAML in, music out."""
+
+
+@app.command()
+def render(
+    framework: FrameworkArg,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file; '-' for standard output.",
+            show_default="./NAME.mid",
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", "-f", help="Output format (default: from -o).")
+    ] = None,
+    seed: SeedOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    bars: BarsOpt = None,
+    minutes: MinutesOpt = None,
+    json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+) -> None:
+    """Render a framework to MIDI."""
+    with reporting_errors():
+        result = api.render(
+            framework,
+            out,
+            fmt.value if fmt else None,
+            api.Overrides(seed, key, tempo, bars, minutes),
+        )
+    output.rendered(result, as_json=json, quiet=quiet)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[str], typer.Argument(help="Framework files or library names.")],
+    json: JsonOpt = False,
+) -> None:
+    """Check framework files; one 'file:line:col: message' line per problem."""
+    results = api.validate(files)
+    output.validated(results, as_json=json)
+    if any(r.error for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_(
+    technique: Annotated[
+        str | None, typer.Option("--technique", help="Only this technique, e.g. holding.")
+    ] = None,
+    mode: Annotated[str | None, typer.Option("--mode", help="Only this mode, e.g. dorian.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """List the bundled library: name, technique, key, meter, tempo."""
+    with reporting_errors():
+        entries = api.list_frameworks(technique, mode)
+    output.listed(entries, as_json=json)
+
+
+@app.command()
+def show(
+    framework: FrameworkArg,
+    seed: SeedOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    bars: BarsOpt = None,
+    minutes: MinutesOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Show a framework: scale, chords per bar, groove grid, length in bars and time."""
+    with reporting_errors():
+        info = api.show(framework, api.Overrides(seed, key, tempo, bars, minutes))
+    output.shown(info, as_json=json)
+
+
+def main() -> None:
+    app()

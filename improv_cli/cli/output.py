@@ -1,0 +1,115 @@
+"""Printing for the commands: rich for people, JSON for scripts, errors as one line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from improv_cli.api import Entry, RenderResult, Validation
+from improv_cli.errors import ImprovError
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def reporting_errors() -> Iterator[None]:
+    """Turn the library's errors into one line on standard error and exit code 1."""
+    try:
+        yield
+    except ImprovError as error:
+        print(f"error: {error.line()}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
+
+
+def _json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def rendered(result: RenderResult, *, as_json: bool, quiet: bool) -> None:
+    if as_json and result.output != "-":
+        _json(result.as_dict())
+    elif not quiet:
+        stderr.print(
+            f"wrote {result.output}: {result.bars} bars, {_clock(result.seconds)}, "
+            f"{result.notes} notes ({', '.join(result.parts) or 'no parts'})"
+        )
+
+
+def validated(results: list[Validation], *, as_json: bool) -> None:
+    if as_json:
+        _json([r.as_dict() for r in results])
+        return
+    for result in results:
+        if result.error is None:
+            print(f"{result.file}: ok")
+        else:
+            print(result.error.line(), file=sys.stderr)
+
+
+def listed(entries: list[Entry], *, as_json: bool) -> None:
+    if as_json:
+        _json([e.as_dict() for e in entries])
+        return
+    table = Table("name", "technique", "key", "meter", "tempo", "title")
+    for e in entries:
+        table.add_row(e.name, e.technique or "", e.key, e.meter, f"{e.tempo:g}", e.title)
+    stdout.print(table)
+
+
+def shown(info: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        _json(info)
+        return
+    stdout.print(f"[bold]{info['title']}[/bold]  ({info['name']})")
+    if info["technique"] or info["purpose"]:
+        stdout.print(f"{info['technique'] or ''}: {info['purpose'] or ''}")
+    stdout.print(f"key {info['key']}: {' '.join(info['scale'])}")
+    stdout.print(f"meter {info['meter']}, tempo {info['tempo']:g}, seed {info['seed']}")
+    form = " ".join(
+        f"{s['section']}x{s['repeat']}" if s["repeat"] > 1 else s["section"] for s in info["form"]
+    )
+    stdout.print(f"form {form}: {info['form_bars']} bars a pass")
+    chords = Table("bar", "section", "chords", "notes")
+    for bar in info["chords"]:
+        chords.add_row(
+            str(bar["bar"]),
+            bar["section"],
+            "  ".join(
+                c["symbol"] if c["symbol"] == c["written"] else f"{c['written']} ({c['symbol']})"
+                for c in bar["chords"]
+            ),
+            "  |  ".join(" ".join(c["notes"]) for c in bar["chords"]),
+        )
+    stdout.print(chords)
+    for name, groove in info["grooves"].items():
+        grid = Table(f"groove: {name}", f"{groove['steps']} steps a bar, swing {groove['swing']:g}")
+        for row_name, row in groove["rows"].items():
+            grid.add_row(row_name, _grid(row, groove["steps"]))
+        if groove["drone"]:
+            grid.add_row("drone", " ".join(groove["drone"]))
+        stdout.print(grid)
+    length = info["length"]
+    stdout.print(f"length {length['bars']} bars, {_clock(length['seconds'])}")
+
+
+def _grid(row: str, steps: int) -> str:
+    """A grid row with a space between groups of steps and a bar line between bars."""
+    group = 4 if steps % 4 == 0 else (3 if steps % 3 == 0 else steps)
+    bars = [row[i : i + steps] for i in range(0, len(row), steps)]
+    return " | ".join(" ".join(b[i : i + group] for i in range(0, steps, group)) for b in bars)

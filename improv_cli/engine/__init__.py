@@ -1,0 +1,1 @@
+"""The engine: realises a `Framework` into a `Timeline`. music21 is imported here, lazily."""

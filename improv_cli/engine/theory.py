@@ -1,0 +1,205 @@
+"""The theory wall: music21 answers chord and key questions; callers get our own small types.
+
+Roman numerals are read relative to the key's mode (`IV7` in D dorian is G7). A numeral with
+an accidental (`bVII`, `#iv`) is read against the parallel major scale, the convention of
+modal and popular harmony: `bVII` is C major in D dorian and F major in G mixolydian.
+Scales that are not church modes use their own notes when heptatonic, else the parent mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from improv_cli.errors import FrameworkError
+from improv_cli.model.framework import Chord, Key
+from improv_cli.model.tables import CHURCH_MODES, MODES
+
+_LETTERS = "CDEFGAB"
+_NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+# Chord kinds by pitch-class set above the root, for naming chords built from numerals.
+_KIND_NAMES: dict[tuple[int, ...], str] = {
+    (0, 4, 7): "",
+    (0, 3, 7): "m",
+    (0, 3, 6): "dim",
+    (0, 4, 8): "aug",
+    (0, 7): "5",
+    (0, 2, 7): "sus2",
+    (0, 5, 7): "sus4",
+    (0, 4, 7, 10): "7",
+    (0, 3, 7, 10): "m7",
+    (0, 4, 7, 11): "maj7",
+    (0, 3, 6, 10): "m7b5",
+    (0, 3, 6, 9): "dim7",
+    (0, 3, 7, 11): "mM7",
+    (0, 4, 8, 10): "aug7",
+    (0, 4, 8, 11): "maj7#5",
+    (0, 4, 7, 9): "6",
+    (0, 3, 7, 9): "m6",
+    (0, 2, 4, 7, 10): "9",
+    (0, 2, 3, 7, 10): "m9",
+    (0, 2, 4, 7, 11): "maj9",
+    (0, 1, 4, 7, 10): "7b9",
+    (0, 3, 4, 7, 10): "7#9",
+    (0, 4, 6, 10): "7b5",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChordTones:
+    """A chord as the engine uses it: pitch classes by chord step, and a display name."""
+
+    symbol: str  # e.g. "Dm7"
+    written: str  # e.g. "i7"
+    root: int
+    bass: int
+    members: tuple[int, ...]  # pitch classes in stacking order: root, third, fifth, seventh...
+    third: int | None
+    fifth: int | None
+    seventh: int | None
+    names: tuple[str, ...]  # spelled note names in stacking order
+
+
+def m21_name(name: str) -> str:
+    """Our pitch spelling (Bb) -> music21's (B-)."""
+    return name[0] + name[1:].replace("b", "-")
+
+
+def our_name(name: str) -> str:
+    """music21's spelling (B-) -> ours (Bb)."""
+    return name.replace("-", "b")
+
+
+def _key_object(key: Key, accidental: bool) -> Any:
+    from music21 import key as m21key
+    from music21 import pitch, scale
+
+    tonic = m21_name(key.tonic)
+    if accidental:
+        return m21key.Key(tonic, "major")
+    if key.mode in CHURCH_MODES:
+        return m21key.Key(tonic, key.mode)
+    intervals = key.intervals
+    if len(intervals) == 7:
+        base = pitch.Pitch(tonic + "4")
+        return scale.ConcreteScale(pitches=[base.transpose(i) for i in intervals])
+    return m21key.Key(tonic, MODES[key.mode].parent)
+
+
+def chord_tones(chord: Chord, key: Key) -> ChordTones:
+    """Realise one written chord in a key; music21 problems become a `FrameworkError`."""
+    try:
+        return _chord_tones(chord.text, chord.is_roman, key)
+    except Exception as exc:  # music21 raises many types for odd spellings
+        raise FrameworkError(
+            f"cannot build chord '{chord.text}' in {key}: {exc}",
+            pos=chord.pos,
+            key="harmony",
+            hint="write it as a chord symbol such as Dm7 instead",
+        ) from None
+
+
+@lru_cache(maxsize=4096)
+def _chord_tones(text: str, is_roman: bool, key: Key) -> ChordTones:
+    from music21 import harmony, roman
+
+    if is_roman:
+        m21: Any = roman.RomanNumeral(text, _key_object(key, text[0] in "b#"))
+    else:
+        root, _, bass = text.partition("/")
+        figure = m21_name(root[:2]) + root[2:] if root[1:2] in ("b", "#") else root
+        figure = figure if not bass else f"{figure}/{m21_name(bass)}"
+        m21 = harmony.ChordSymbol(figure)
+    if not m21.pitches:
+        raise ValueError("the chord has no notes")
+    return _from_m21(m21, text)
+
+
+def _from_m21(m21: Any, written: str) -> ChordTones:
+    root = m21.root()
+    steps: list[Any] = []
+    for number in (1, 3, 5, 7, 9, 11, 13):
+        found = m21.getChordStep(number)
+        if found is not None and found.pitchClass not in [p.pitchClass for p in steps]:
+            steps.append(found)
+    for extra in m21.pitches:  # sus and add notes that are not stacked thirds
+        if extra.pitchClass not in [p.pitchClass for p in steps]:
+            steps.append(extra)
+
+    def step(n: int) -> int | None:
+        found = m21.getChordStep(n)
+        return None if found is None else int(found.pitchClass)
+
+    members = tuple(int(p.pitchClass) for p in steps)
+    names = tuple(our_name(p.name) for p in steps)
+    bass = int(m21.bass().pitchClass)
+    symbol = written if not _is_roman_text(written) else _symbol(names[0], members, bass, m21)
+    return ChordTones(
+        symbol, written, int(root.pitchClass), bass, members, step(3), step(5), step(7), names
+    )
+
+
+def _is_roman_text(text: str) -> bool:
+    return text[0] not in "ABCDEFG"
+
+
+def _symbol(root_name: str, members: tuple[int, ...], bass: int, m21: Any) -> str:
+    shape = tuple(sorted((pc - members[0]) % 12 for pc in members))
+    kind = _KIND_NAMES.get(shape)
+    if kind is None:
+        from music21 import harmony
+
+        figure = harmony.chordSymbolFigureFromChord(m21)
+        kind = our_name(figure)[len(root_name) :] if isinstance(figure, str) else ""
+    slash = "" if bass == members[0] else "/" + our_name(m21.bass().name)
+    return root_name + kind + slash
+
+
+def tonic_chord(key: Key) -> ChordTones:
+    """The chord a framework without harmony rests on: thirds stacked from the mode's tonic."""
+    intervals = key.intervals
+    thirds = [i for i in (3, 4) if i in intervals]
+    fifths = [i for i in (7, 8 if 4 in thirds else 6, 6) if i in intervals]
+    wanted = [0, *thirds[:1], *fifths[:1]]
+    pcs = tuple((key.tonic_pc + i) % 12 for i in wanted)
+    names = tuple(scale_names(key)[intervals.index(i)] for i in wanted)
+    shape = tuple(sorted(wanted))
+    third = (key.tonic_pc + thirds[0]) % 12 if thirds else None
+    fifth = (key.tonic_pc + fifths[0]) % 12 if fifths else None
+    symbol = names[0] + _KIND_NAMES.get(shape, "")
+    return ChordTones(symbol, "1", pcs[0], pcs[0], pcs, third, fifth, None, names)
+
+
+def scale_names(key: Key) -> tuple[str, ...]:
+    """Spelled notes of the key's scale: one letter per degree for heptatonic scales."""
+    tonic_letter = key.tonic[0]
+    intervals = key.intervals
+    if len(intervals) == 7:
+        start = _LETTERS.index(tonic_letter)
+        letters = [_LETTERS[(start + i) % 7] for i in range(7)]
+    else:
+        letters = []
+        parent = [(key.tonic_pc + i) % 12 for i in MODES[MODES[key.mode].parent].intervals]
+        start = _LETTERS.index(tonic_letter)
+        for interval in intervals:
+            pc = (key.tonic_pc + interval) % 12
+            index = parent.index(pc) if pc in parent else round(interval / 12 * 7)
+            letters.append(_LETTERS[(start + index) % 7])
+    names = []
+    for letter, interval in zip(letters, intervals, strict=True):
+        pc = (key.tonic_pc + interval) % 12
+        diff = (pc - _NATURAL[letter] + 6) % 12 - 6
+        names.append(letter + ("#" * diff if diff > 0 else "b" * -diff))
+    return tuple(names)
+
+
+def key_signature(key: Key) -> tuple[int, bool]:
+    """(sharps, minor) of the key signature of the mode's parent scale; flats are negative."""
+    from music21 import key as m21key
+
+    parent = MODES[key.mode].parent
+    sharps = int(m21key.Key(m21_name(key.tonic), parent).sharps)
+    minor = 3 in key.intervals and 4 not in key.intervals
+    return sharps, minor

@@ -1,0 +1,208 @@
+"""Reading grooves (inline or from the library), expression spans and part settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from improv_cli.model import library
+from improv_cli.model.checks import Checker
+from improv_cli.model.framework import Degree, DrumRow, ExpressionSpan, Groove, Meter, PartSpec
+from improv_cli.model.syntax import SyntaxProblem, parse_degree, parse_grid, suggest, tokens
+from improv_cli.model.tables import (
+    DRUM_KITS,
+    DRUMS,
+    DYNAMICS,
+    GM_PROGRAMS,
+    PART_DEFAULTS,
+    PARTS,
+    TPQ,
+)
+from improv_cli.model.yamlsource import KeyPath, load_document
+
+GROOVE_KEYS = ("steps", "swing", "drums", "bass", "comp", "drone")
+GROOVE_FILE_KEYS = ("title", "description", "meter", *GROOVE_KEYS)
+EXPRESSION_KEYS = ("bars", "bar", "dynamics", "tempo")
+PART_KEYS = ("instrument", "octave")
+
+
+def read_groove(check: Checker, value: Any, path: KeyPath, meter: Meter) -> Groove:
+    """A groove: a library name (frameworks/grooves/NAME.yaml) or an inline mapping."""
+    check.typed(value, path, str, dict)
+    if isinstance(value, dict):
+        check.keys(value, path, GROOVE_KEYS)
+        return _groove_body(check, value, path, meter, "inline")
+    found = library.groove_path(value)
+    if found is None:
+        hint = suggest(value, library.groove_names()) or "grooves: " + ", ".join(
+            library.groove_names()
+        )
+        check.fail(path, f"unknown groove '{value}'", hint)
+    groove_check = Checker(load_document(found, f"library:grooves/{found.name}"))
+    data = groove_check.doc.data
+    groove_check.typed(data, (), dict)
+    groove_check.keys(data, (), GROOVE_FILE_KEYS)
+    written_for = data.get("meter")
+    if written_for is not None and str(written_for).replace(" ", "") != str(meter):
+        check.fail(
+            path,
+            f"groove '{value}' is written for {written_for}, the framework is in {meter}",
+            "choose a groove in the framework's meter",
+        )
+    return _groove_body(groove_check, data, (), meter, value)
+
+
+def _groove_body(
+    check: Checker, data: dict[str, Any], path: KeyPath, meter: Meter, name: str
+) -> Groove:
+    default_steps = max(1, meter.bar_ticks // (TPQ // 2))
+    steps = check.whole(data.get("steps", default_steps), (*path, "steps"), 1, 96)
+    if meter.bar_ticks % steps:
+        check.fail(
+            (*path, "steps"),
+            f"a {meter} bar cannot be split into {steps} equal steps",
+            f"use a divisor of {meter.bar_ticks} ticks, e.g. {default_steps}",
+        )
+    swing = check.number(data.get("swing", 0), (*path, "swing"), 0, 0.5)
+    return Groove(
+        name=name,
+        steps=steps,
+        swing=swing,
+        drums=_drums(check, data.get("drums"), (*path, "drums"), steps),
+        bass=_row(check, data.get("bass"), (*path, "bass"), "bass", steps),
+        comp=_row(check, data.get("comp"), (*path, "comp"), "comp", steps),
+        drone=_drone(check, data.get("drone"), (*path, "drone")),
+    )
+
+
+def _row(check: Checker, value: Any, path: KeyPath, kind: str, steps: int) -> str | None:
+    if value is None:
+        return None
+    text = str(check.typed(value, path, str))
+    return check.parse(text, path, lambda t: parse_grid(t, kind, steps))
+
+
+def _drums(check: Checker, value: Any, path: KeyPath, steps: int) -> tuple[DrumRow, ...]:
+    if value is None:
+        return ()
+    check.typed(value, path, dict)
+    rows = []
+    for name, row in value.items():
+        if name not in DRUMS:
+            hint = suggest(name, DRUMS.keys()) or "General MIDI drum names, e.g. kick, snare"
+            check.fail((*path, name), f"unknown drum '{name}'", hint, at_key=True)
+        grid = _row(check, row, (*path, name), "drums", steps)
+        assert grid is not None
+        rows.append(DrumRow(name, DRUMS[name], grid))
+    return tuple(rows)
+
+
+def _drone(check: Checker, value: Any, path: KeyPath) -> tuple[Degree, ...]:
+    if value is None:
+        return ()
+    text = str(check.typed(value, path, str, int))
+
+    def parse(t: str) -> tuple[Degree, ...]:
+        out = []
+        for token, offset in tokens(t, ""):
+            d = parse_degree(token, offset)
+            out.append(Degree(d.degree, d.alter, d.octave))
+        if not out:
+            raise SyntaxProblem("the drone names no degree", hint='e.g. drone: "1 5"')
+        return tuple(out)
+
+    return check.parse(text, path, parse)
+
+
+_SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+_ARROW = re.compile(r"\s*(?:->|→)\s*")
+
+
+def read_expression(check: Checker, value: Any, path: KeyPath) -> tuple[ExpressionSpan, ...]:
+    """Spans of bars with a dynamic level or ramp and/or a tempo level or ramp."""
+    if value is None:
+        return ()
+    check.typed(value, path, list)
+    return tuple(_span(check, item, (*path, i)) for i, item in enumerate(value))
+
+
+def _span(check: Checker, item: Any, path: KeyPath) -> ExpressionSpan:
+    check.typed(item, path, dict)
+    check.keys(item, path, EXPRESSION_KEYS)
+    if ("bars" in item) == ("bar" in item):
+        check.fail(path, "an expression span needs 'bars' or 'bar'", "e.g. {bars: 1-8, ...}")
+    key = "bars" if "bars" in item else "bar"
+    text = str(check.typed(item[key], (*path, key), str, int))
+    match = _SPAN.match(text)
+    first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
+    if not match or not 1 <= first <= last:
+        check.fail((*path, key), f"'{text}' is not a bar span", "bars count from 1: 5 or 1-8")
+    if "dynamics" not in item and "tempo" not in item:
+        check.fail(path, "the span says nothing", 'add dynamics: "p -> f" or tempo: "66 -> 56"')
+    return ExpressionSpan(
+        first,
+        last,
+        dynamics=_ramp(check, item.get("dynamics"), (*path, "dynamics"), _dynamic),
+        tempo=_ramp(check, item.get("tempo"), (*path, "tempo"), _tempo),
+    )
+
+
+def _dynamic(word: str) -> float:
+    if word not in DYNAMICS:
+        hint = suggest(word, DYNAMICS.keys()) or "levels: " + " ".join(DYNAMICS)
+        raise SyntaxProblem(f"unknown dynamic '{word}'", hint=hint)
+    return DYNAMICS[word]
+
+
+def _tempo(word: str) -> float:
+    try:
+        bpm = float(word)
+    except ValueError:
+        raise SyntaxProblem(f"'{word}' is not a tempo", hint="beats per minute, e.g. 66") from None
+    if not 20 <= bpm <= 400:
+        raise SyntaxProblem(f"tempo {bpm:g} is out of range", hint="use 20 to 400 bpm")
+    return bpm
+
+
+def _ramp(check: Checker, value: Any, path: KeyPath, unit: Any) -> Any:
+    if value is None:
+        return None
+    text = str(check.typed(value, path, str, float))
+    words = _ARROW.split(text.strip())
+    if len(words) > 2:
+        check.fail(path, f"'{text}' has more than one arrow", "a level 'mf' or a ramp 'p -> f'")
+    values = [check.parse(w, path, unit) for w in words]
+    start, end = values[0], values[-1]
+    if unit is _dynamic:
+        return (int(start), int(end))
+    return (float(start), float(end))
+
+
+def read_parts(check: Checker, value: Any, path: KeyPath) -> tuple[PartSpec, ...]:
+    """Instrument and octave per part; parts not named keep their defaults."""
+    given: dict[str, Any] = {}
+    if value is not None:
+        check.typed(value, path, dict)
+        given = value
+    specs = []
+    for part in given:
+        if part not in PARTS:
+            hint = suggest(part, PARTS) or "parts: " + ", ".join(PARTS)
+            check.fail((*path, part), f"unknown part '{part}'", hint, at_key=True)
+    for part in PARTS:
+        body = given.get(part) or {}
+        where = (*path, part)
+        check.typed(body, where, dict)
+        check.keys(body, where, PART_KEYS)
+        default = PART_DEFAULTS[part]
+        instrument = str(
+            check.typed(body.get("instrument", default.instrument), (*where, "instrument"), str)
+        )
+        table = DRUM_KITS if part == "drums" else GM_PROGRAMS
+        if instrument not in table:
+            kind = "drum kit" if part == "drums" else "General MIDI instrument"
+            hint = suggest(instrument, table.keys()) or f"see docs/format.md for {kind} names"
+            check.fail((*where, "instrument"), f"unknown {kind} '{instrument}'", hint)
+        octave = check.whole(body.get("octave", default.octave), (*where, "octave"), 0, 8)
+        specs.append(PartSpec(part, instrument, table[instrument], octave))
+    return tuple(specs)

@@ -1,0 +1,1 @@
+"""Renderers: each reads a Timeline and writes one format."""
