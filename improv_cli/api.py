@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from improv_cli.errors import FrameworkError, ImprovError, OptionError, RenderError
 from improv_cli.model import library
 from improv_cli.model.framework import Framework, Key, Length
+from improv_cli.model.grooves import load_groove_file
 from improv_cli.model.loader import load_framework
 from improv_cli.model.syntax import SyntaxProblem, parse_key
 
@@ -186,11 +187,15 @@ class Validation:
 
 
 def validate(files: list[str]) -> list[Validation]:
-    """Check each file (or library name); never imports music21."""
+    """Check each framework file, library name or groove file; never imports music21."""
     results = []
     for ref in files:
         try:
-            load_framework(ref)
+            path = Path(ref)
+            if path.parent.name == library.GROOVES and path.is_file():
+                load_groove_file(path)
+            else:
+                load_framework(ref)
             results.append(Validation(ref, None))
         except ImprovError as error:
             results.append(Validation(ref, error))

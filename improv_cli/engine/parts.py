@@ -198,11 +198,15 @@ class PartWriter:
             tick += event.ticks
 
     def _drone(self, groove: Groove | None, start: int) -> None:
+        """Drone degrees held through each section; restruck where a section starts."""
         if groove is None or not groove.drone:
             self.release("drone", start)
             return
         octave = self.octave["drone"]
         pitches = tuple(degree_pitch(self.key, d, octave) for d in groove.drone)
+        held = self.held.get("drone")
+        if held and held[1] == pitches and not self.framework.has_sections:
+            return  # one unbroken drone through the passes of a form without sections
         self.hold("drone", start, pitches, self.velocity("drone", start))
 
     def finish(self, length: int) -> tuple[Note, ...]:

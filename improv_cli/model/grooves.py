@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from improv_cli.model import library
 from improv_cli.model.checks import Checker
 from improv_cli.model.framework import Degree, DrumRow, ExpressionSpan, Groove, Meter, PartSpec
-from improv_cli.model.syntax import SyntaxProblem, parse_degree, parse_grid, suggest, tokens
+from improv_cli.model.syntax import (
+    SyntaxProblem,
+    parse_degree,
+    parse_grid,
+    parse_meter,
+    suggest,
+    tokens,
+)
 from improv_cli.model.tables import (
     DRUM_KITS,
     DRUMS,
@@ -18,7 +26,7 @@ from improv_cli.model.tables import (
     PARTS,
     TPQ,
 )
-from improv_cli.model.yamlsource import KeyPath, load_document
+from improv_cli.model.yamlsource import KeyPath, display_path, load_document
 
 GROOVE_KEYS = ("steps", "swing", "drums", "bass", "comp", "drone")
 GROOVE_FILE_KEYS = ("title", "description", "meter", *GROOVE_KEYS)
@@ -38,18 +46,35 @@ def read_groove(check: Checker, value: Any, path: KeyPath, meter: Meter) -> Groo
             library.groove_names()
         )
         check.fail(path, f"unknown groove '{value}'", hint)
-    groove_check = Checker(load_document(found, f"library:grooves/{found.name}"))
-    data = groove_check.doc.data
-    groove_check.typed(data, (), dict)
-    groove_check.keys(data, (), GROOVE_FILE_KEYS)
-    written_for = data.get("meter")
-    if written_for is not None and str(written_for).replace(" ", "") != str(meter):
+    groove, written_for = _groove_file(found, f"library:grooves/{found.name}", value, meter)
+    if written_for != meter:
         check.fail(
             path,
             f"groove '{value}' is written for {written_for}, the framework is in {meter}",
             "choose a groove in the framework's meter",
         )
-    return _groove_body(groove_check, data, (), meter, value)
+    return groove
+
+
+def _groove_file(path: Path, shown: str, name: str, meter: Meter | None) -> tuple[Groove, Meter]:
+    """Read a groove file in `meter` (default: the meter it declares, else 4/4)."""
+    check = Checker(load_document(path, shown))
+    data = check.doc.data
+    check.typed(data, (), dict)
+    check.keys(data, (), GROOVE_FILE_KEYS)
+    declared = Meter(4, 4)
+    if "meter" in data:
+        text = str(check.typed(data["meter"], ("meter",), str))
+        declared = Meter(*check.parse(text, ("meter",), parse_meter))
+    meter = meter or declared
+    if declared != meter:
+        return Groove(name, 1, 0.0), declared
+    return _groove_body(check, data, (), meter, name), declared
+
+
+def load_groove_file(path: Path) -> Groove:
+    """Validate a groove file on its own (as `improv validate grooves/x.yaml` does)."""
+    return _groove_file(path, display_path(path), path.stem, None)[0]
 
 
 def _groove_body(

@@ -312,7 +312,7 @@ PART_DEFAULTS: dict[str, PartDefault] = {
     "drums": PartDefault("standard-kit", 0, -6),
     "bass": PartDefault("acoustic-bass", 2, -4),
     "comp": PartDefault("acoustic-grand-piano", 4, -12),
-    "melody": PartDefault("flute", 5, 0),
+    "melody": PartDefault("flute", 4, 0),
     "drone": PartDefault("string-ensemble-1", 3, -18),
 }
 
