@@ -133,6 +133,7 @@ def render(
     fmt = output_format(out, fmt)
     framework = apply(load_framework(framework_ref), overrides)
     target = out or f"{Path(framework.name).name}{FORMATS[fmt]}"
+    check_target(target)
     result = realise(framework)
     write_output(midi_bytes(result), target)
     return RenderResult(
@@ -146,18 +147,26 @@ def render(
     )
 
 
+def check_target(target: str) -> None:
+    """Fail before any work when the output cannot be written there."""
+    if target == "-":
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise RenderError(f"{target}: is a folder", "give a file name, e.g. -o out.mid")
+    if not path.parent.is_dir():
+        raise RenderError(f"{target}: the folder {path.parent} does not exist", "create it first")
+
+
 def write_output(data: bytes, target: str) -> None:
     """Write all or nothing: a temporary file beside the target, then an atomic rename."""
+    check_target(target)
     if target == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     path = Path(target)
-    if path.is_dir():
-        raise RenderError(f"{target}: is a folder", "give a file name, e.g. -o out.mid")
     folder = path.parent
-    if not folder.is_dir():
-        raise RenderError(f"{target}: the folder {folder} does not exist", "create it first")
     try:
         handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(handle, "wb") as stream:

@@ -169,3 +169,47 @@ def test_drone_is_one_unbroken_note_per_pitch_without_sections(tmp_path):
     text = 'title: D\nkey: A minor\ngroove: {drone: "1 5"}\nlength: {bars: 12}\n'
     drone = realised(tmp_path, text).part_notes("drone")
     assert [(n.start, n.end, n.pitch) for n in drone] == [(0, 12 * BAR, 57), (0, 12 * BAR, 64)]
+
+
+def test_key_signatures_stay_writable_for_every_tonic_and_mode():
+    from improv_cli.engine.theory import key_signature
+    from improv_cli.model.framework import Key
+    from improv_cli.model.tables import MODES
+
+    tonics = [
+        "C",
+        "C#",
+        "Db",
+        "D#",
+        "Eb",
+        "E#",
+        "Fb",
+        "F#",
+        "Gb",
+        "G#",
+        "Ab",
+        "A#",
+        "Bb",
+        "B#",
+        "Cb",
+    ]
+    for tonic in tonics:
+        for mode in MODES:
+            sharps, _ = key_signature(Key(tonic, mode))
+            assert -7 <= sharps <= 7, (tonic, mode)
+    assert key_signature(Key("D#", "major")) == (-3, False)  # as E flat major
+    assert key_signature(Key("Bb", "mixolydian")) == (-3, False)
+    assert key_signature(Key("F#", "minor")) == (3, True)
+
+
+def test_every_accepted_chord_kind_builds_in_music21():
+    from improv_cli.engine.theory import chord_tones
+    from improv_cli.errors import Pos
+    from improv_cli.model.framework import Chord, Key
+    from improv_cli.model.tables import CHORD_KINDS
+
+    for kind in CHORD_KINDS:
+        tones = chord_tones(Chord(f"Bb{kind}/D", False, Pos("x", 1, 1)), Key("C", "major"))
+        assert tones.root == 10 and tones.bass == 2 and len(tones.members) >= 2, kind
+    maj9 = chord_tones(Chord("Cmaj9", False, Pos("x", 1, 1)), Key("C", "major"))
+    assert set(maj9.members) == {0, 4, 7, 11, 2}

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from improv_cli.api import Entry, RenderResult, Validation
@@ -66,7 +67,12 @@ def listed(entries: list[Entry], *, as_json: bool) -> None:
     if as_json:
         _json([e.as_dict() for e in entries])
         return
-    table = Table("name", "technique", "key", "meter", "tempo", "title")
+    table = Table(box=None, pad_edge=False)
+    for name in ("name", "technique", "key"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("meter", min_width=5)
+    table.add_column("bpm", min_width=3, justify="right")
+    table.add_column("title")
     for e in entries:
         table.add_row(e.name, e.technique or "", e.key, e.meter, f"{e.tempo:g}", e.title)
     stdout.print(table)
@@ -76,15 +82,17 @@ def shown(info: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         _json(info)
         return
-    stdout.print(f"[bold]{info['title']}[/bold]  ({info['name']})")
-    if info["technique"] or info["purpose"]:
-        stdout.print(f"{info['technique'] or ''}: {info['purpose'] or ''}")
+    stdout.print(f"[bold]{escape(info['title'])}[/bold]  ({escape(info['name'])})")
+    if info["technique"]:
+        stdout.print(f"technique {info['technique']}")
+    if info["purpose"]:
+        stdout.print(escape(info["purpose"]))
     stdout.print(f"key {info['key']}: {' '.join(info['scale'])}")
     stdout.print(f"meter {info['meter']}, tempo {info['tempo']:g}, seed {info['seed']}")
     form = " ".join(
         f"{s['section']}x{s['repeat']}" if s["repeat"] > 1 else s["section"] for s in info["form"]
     )
-    stdout.print(f"form {form}: {info['form_bars']} bars a pass")
+    stdout.print(f"form {form}: {_bars(info['form_bars'])} a pass")
     chords = Table("bar", "section", "chords", "notes")
     for bar in info["chords"]:
         chords.add_row(
@@ -105,7 +113,11 @@ def shown(info: dict[str, Any], *, as_json: bool) -> None:
             grid.add_row("drone", " ".join(groove["drone"]))
         stdout.print(grid)
     length = info["length"]
-    stdout.print(f"length {length['bars']} bars, {_clock(length['seconds'])}")
+    stdout.print(f"length {_bars(length['bars'])}, {_clock(length['seconds'])}")
+
+
+def _bars(count: int) -> str:
+    return f"{count} bar" if count == 1 else f"{count} bars"
 
 
 def _grid(row: str, steps: int) -> str:

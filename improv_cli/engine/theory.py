@@ -14,7 +14,7 @@ from typing import Any
 
 from improv_cli.errors import FrameworkError
 from improv_cli.model.framework import Chord, Key
-from improv_cli.model.tables import CHURCH_MODES, MODES
+from improv_cli.model.tables import CHORD_KIND_ALIASES, CHURCH_MODES, MODES
 
 _LETTERS = "CDEFGAB"
 _NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -108,8 +108,10 @@ def _chord_tones(text: str, is_roman: bool, key: Key) -> ChordTones:
     if is_roman:
         m21: Any = roman.RomanNumeral(text, _key_object(key, text[0] in "b#"))
     else:
-        root, _, bass = text.partition("/")
-        figure = m21_name(root[:2]) + root[2:] if root[1:2] in ("b", "#") else root
+        head, _, bass = text.partition("/")
+        size = 2 if head[1:2] in ("b", "#") else 1
+        kind = CHORD_KIND_ALIASES.get(head[size:], head[size:])
+        figure = m21_name(head[:size]) + kind
         figure = figure if not bass else f"{figure}/{m21_name(bass)}"
         m21 = harmony.ChordSymbol(figure)
     if not m21.pitches:
@@ -196,10 +198,17 @@ def scale_names(key: Key) -> tuple[str, ...]:
 
 
 def key_signature(key: Key) -> tuple[int, bool]:
-    """(sharps, minor) of the key signature of the mode's parent scale; flats are negative."""
+    """(sharps, minor) of the key signature of the mode's parent scale; flats are negative.
+
+    Keys beyond seven sharps or flats take their enharmonic signature.
+    """
     from music21 import key as m21key
 
     parent = MODES[key.mode].parent
     sharps = int(m21key.Key(m21_name(key.tonic), parent).sharps)
+    if sharps > 7:  # D# major has nine sharps: write its enharmonic, E flat major
+        sharps -= 12
+    elif sharps < -7:
+        sharps += 12
     minor = 3 in key.intervals and 4 not in key.intervals
     return sharps, minor

@@ -11,6 +11,14 @@ from improv_cli.model.yamlsource import Document, KeyPath, dotted
 
 T = TypeVar("T")
 
+_TYPE_HINTS = {
+    float: "write a plain number without units, e.g. 66 or 0.33",
+    int: "write a whole number, e.g. 4",
+    str: "write text; put it in quotes if it holds : or #",
+    dict: "write 'key: value' lines indented under this key",
+    list: "write '- item' lines or [a, b]",
+    bool: "write true or false",
+}
 _TYPE_NAMES = {
     str: "text",
     int: "a whole number",
@@ -42,7 +50,7 @@ class Checker:
         if not ok:
             want = " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
             got = "nothing" if value is None else repr(value)
-            self.fail(path, f"expected {want}, got {got}")
+            self.fail(path, f"expected {want}, got {got}", _TYPE_HINTS.get(types[0], ""))
         return value
 
     def keys(self, data: dict[str, Any], path: KeyPath, allowed: tuple[str, ...]) -> None:

@@ -189,14 +189,27 @@ def _tempo(word: str) -> float:
     return bpm
 
 
+def _at(unit: Any, word: str, offset: int) -> Any:
+    """Parse one word of a longer text, reporting problems at the word's offset."""
+
+    def parse(_: str) -> Any:
+        try:
+            return unit(word)
+        except SyntaxProblem as problem:
+            raise SyntaxProblem(problem.message, offset, problem.hint) from None
+
+    return parse
+
+
 def _ramp(check: Checker, value: Any, path: KeyPath, unit: Any) -> Any:
     if value is None:
         return None
     text = str(check.typed(value, path, str, float))
-    words = _ARROW.split(text.strip())
-    if len(words) > 2:
-        check.fail(path, f"'{text}' has more than one arrow", "a level 'mf' or a ramp 'p -> f'")
-    values = [check.parse(w, path, unit) for w in words]
+    words = [(m.group(0), m.start()) for m in re.finditer(r"[^\s\->→]+", text)]
+    arrows = len(_ARROW.findall(text))
+    if arrows > 1 or len(words) != arrows + 1:
+        check.fail(path, f"'{text}' is not a level or a ramp", "a level 'mf' or a ramp 'p -> f'")
+    values = [check.parse(text, path, _at(unit, w, offset)) for w, offset in words]
     start, end = values[0], values[-1]
     if unit is _dynamic:
         return (int(start), int(end))

@@ -27,7 +27,14 @@ from improv_cli.model.framework import (
     Section,
 )
 from improv_cli.model.grooves import read_expression, read_groove, read_parts
-from improv_cli.model.syntax import parse_harmony, parse_key, parse_melody, parse_meter, suggest
+from improv_cli.model.syntax import (
+    parse_harmony,
+    parse_key,
+    parse_melody,
+    parse_meter,
+    suggest,
+    tokens,
+)
 from improv_cli.model.yamlsource import Document, KeyPath, display_path, load_document
 
 TECHNIQUES = (
@@ -118,9 +125,18 @@ def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> Document:
         check.fail(("extends",), f"cannot find '{base_ref}' to extend", hint)
     if base_path.resolve() in (*seen, real):
         chain = " -> ".join(p.name for p in (*seen, real, base_path.resolve()))
-        check.fail(("extends",), f"extends forms a cycle: {chain}", "remove one 'extends'")
-    base = read_merged(base_path, (*seen, real))
+        raise _Cycle(chain)
+    try:
+        base = read_merged(base_path, (*seen, real))
+    except _Cycle as cycle:
+        if seen:
+            raise
+        check.fail(("extends",), f"extends forms a cycle: {cycle}", "remove one 'extends'")
     return _merge(base, doc)
+
+
+class _Cycle(Exception):
+    """A chain of `extends` that comes back to a file; reported at the file first named."""
 
 
 def _extends_path(ref: str, child: Path) -> Path | None:
@@ -160,7 +176,9 @@ class _Builder(Checker):
         data: dict[str, Any] = self.doc.data
         self.keys(data, (), TOP_KEYS)
         if "title" not in data:
-            self.fail((), "missing required key 'title'", "add 'title: A name for the framework'")
+            self.fail(
+                ("title",), "missing required key 'title'", "add 'title: A name for the framework'"
+            )
         title = self.typed(data["title"], ("title",), str).strip()
         if not title:
             self.fail(("title",), "the title is empty", "give the framework a name")
@@ -301,13 +319,23 @@ class _Builder(Checker):
             order = list(defined)
         else:
             self.typed(form, ("form",), str, list)
-            order = form.split() if isinstance(form, str) else [str(f) for f in form]
-            if not order:
+            named: list[tuple[str, KeyPath, int]]
+            if isinstance(form, str):
+                named = [(name, ("form",), offset) for name, offset in tokens(form, "")]
+            else:
+                named = [(str(f), ("form", i), 0) for i, f in enumerate(form)]
+            if not named:
                 self.fail(("form",), "the form is empty", 'e.g. form: "A A B A"')
-            for name in order:
+            for name, where, offset in named:
                 if name not in defined:
                     hint = suggest(name, list(defined)) or "sections: " + ", ".join(defined)
-                    self.fail(("form",), f"the form names an unknown section '{name}'", hint)
+                    raise FrameworkError(
+                        f"the form names an unknown section '{name}'",
+                        pos=self.token_pos(where, form if isinstance(form, str) else name, offset),
+                        key="form",
+                        hint=hint,
+                    )
+            order = [name for name, _, _ in named]
         return tuple(defined[name] for name in order), True
 
     def _section(self, name: str, body: Any, meter: Meter, top: Section) -> Section:

@@ -28,7 +28,7 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-_TONIC = re.compile(r"^([A-Ga-g])(##|bb|#|b|♯|♭)?$")
+_TONIC = re.compile(r"^([A-Ga-g])(#|b|♯|♭)?$")
 
 
 def parse_tonic(text: str) -> str:
@@ -70,8 +70,6 @@ def parse_meter(text: str) -> tuple[int, int]:
 
 def tokens(text: str, separators: str = "|") -> list[tuple[str, int]]:
     """Split into tokens with their offsets; each separator character is a token of its own."""
-    if not separators:
-        return [(m.group(0), m.start()) for m in re.finditer(r"\S+", text)]
     if not separators:
         return [(m.group(0), m.start()) for m in re.finditer(r"\S+", text)]
     pattern = "[" + re.escape(separators) + "]|[^\\s" + re.escape(separators) + "]+"

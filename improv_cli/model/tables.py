@@ -316,7 +316,9 @@ PART_DEFAULTS: dict[str, PartDefault] = {
     "drone": PartDefault("string-ensemble-1", 3, -18),
 }
 
-# Chord-symbol suffixes accepted after the root (checked against music21 in the tests).
+# Chord-symbol suffixes accepted after the root (checked against music21 in the tests);
+# CHORD_KIND_ALIASES spells the few that music21 knows under another name.
+CHORD_KIND_ALIASES: dict[str, str] = {"maj9": "M9", "maj13": "M13"}
 CHORD_KINDS: frozenset[str] = frozenset(
     {
         "",
@@ -346,11 +348,13 @@ CHORD_KINDS: frozenset[str] = frozenset(
         "9",
         "m9",
         "M9",
+        "maj9",
         "11",
         "m11",
         "13",
         "m13",
         "M13",
+        "maj13",
         "sus2",
         "sus4",
         "sus",
