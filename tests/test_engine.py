@@ -213,3 +213,36 @@ def test_every_accepted_chord_kind_builds_in_music21():
         assert tones.root == 10 and tones.bass == 2 and len(tones.members) >= 2, kind
     maj9 = chord_tones(Chord("Cmaj9", False, Pos("x", 1, 1)), Key("C", "major"))
     assert set(maj9.members) == {0, 4, 7, 11, 2}
+
+
+def test_harmony_without_a_groove_is_heard_as_held_chords(tmp_path):
+    text = 'title: H\nkey: D dorian\nharmony: "i7 | IV7 V7"\nmelody: "1:w | 5:w"\n'
+    tl = realised(tmp_path, text)
+    comp = tl.part_notes("comp")
+    spans = sorted({(n.start, n.end) for n in comp})
+    assert spans == [(0, BAR), (BAR, BAR + 960), (BAR + 960, 2 * BAR)]
+    assert {n.pitch % 12 for n in comp if n.start == BAR + 960} == {9, 1, 4, 7}  # A7
+
+
+def test_voicings_are_close_and_drop_the_root_of_big_chords(tmp_path):
+    text = 'title: V\nharmony: "Dsus4 | Dm9"\ngroove: {comp: "x-------"}\n'
+    comp = realised(tmp_path, text).part_notes("comp")
+    sus = sorted(n.pitch for n in comp if n.start == 0)
+    ninth = sorted(n.pitch for n in comp if n.start == BAR)
+    assert max(sus) - min(sus) < 12 and {p % 12 for p in sus} == {2, 7, 9}
+    assert len(ninth) == 4 and 2 not in {p % 12 for p in ninth}  # F A C E, no root
+
+
+def test_missing_chord_members_stay_within_an_octave_in_small_scales(tmp_path):
+    text = 'title: B\nkey: C bourdon\ngroove:\n  steps: 4\n  bass: "1357"\n'
+    pitches = [n.pitch for n in realised(tmp_path, text).part_notes("bass")]
+    assert pitches[0] == 36 and all(36 <= p < 48 for p in pitches), pitches
+
+
+def test_six_nine_chord_has_its_third_and_fifth():
+    from improv_cli.engine.theory import chord_tones
+    from improv_cli.errors import Pos
+    from improv_cli.model.framework import Chord, Key
+
+    tones = chord_tones(Chord("C69", False, Pos("x", 1, 1)), Key("C", "major"))
+    assert set(tones.members) == {0, 4, 7, 9, 2}

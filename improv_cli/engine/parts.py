@@ -10,7 +10,7 @@ from functools import lru_cache
 from improv_cli.engine.expression import Expression
 from improv_cli.engine.theory import ChordTones
 from improv_cli.model.framework import Degree, Framework, Groove, Key, Section
-from improv_cli.model.tables import PART_DEFAULTS
+from improv_cli.model.tables import MODES, PART_DEFAULTS
 from improv_cli.timeline import Note
 
 Slots = list[tuple[int, int, ChordTones]]
@@ -35,8 +35,16 @@ def degree_pitch(key: Key, degree: Degree, octave: int) -> int:
 
 @lru_cache(maxsize=4096)
 def voicings(members: tuple[int, ...], octave: int) -> tuple[tuple[int, ...], ...]:
-    """Close voicings of up to five chord tones, nearest to the middle of `octave` first."""
-    tones = members[:5]
+    """Close-position voicings, nearest to the middle of `octave` first.
+
+    Chords of more than four notes leave out the root (the bass has it), then the fifth.
+    """
+    tones = list(members)
+    for drop in (members[0], members[2] if len(members) > 2 else None):
+        if len(tones) > 4 and drop in tones:
+            tones.remove(drop)
+    root = members[0]
+    tones = sorted(tones[:4], key=lambda pc: (pc - root) % 12)
     centre = 12 * (octave + 1) + 4
     options = []
     for rotation in range(len(tones)):
@@ -66,7 +74,7 @@ class PartWriter:
         self.balance = {name: d.balance for name, d in PART_DEFAULTS.items()}
         self.notes: dict[str, list[Note]] = defaultdict(list)
         self.held: dict[str, tuple[int, tuple[int, ...], int]] = {}
-        self.scale = [(self.key.tonic_pc + i) % 12 for i in self.key.intervals]
+        self.parent = MODES[MODES[self.key.mode].parent].intervals
 
     def velocity(self, part: str, tick: int, bonus: int = 0, factor: float = 1.0) -> int:
         level = self.expression.velocity_at(tick) * factor + self.balance[part] + bonus
@@ -91,7 +99,10 @@ class PartWriter:
             self._drone(groove, start)
         if groove is None:
             self.release("bass", start)
-            self.release("comp", start)
+            if section.harmony:
+                self._sustained_chords(start, slots)
+            else:
+                self.release("comp", start)
         else:
             self._grooved(groove, local, start, slots, rng)
         if section.melody:
@@ -143,6 +154,13 @@ class PartWriter:
                     velocity = self.velocity(part, tick, ACCENT if cell == "X" else 0)
                 self.hold(part, tick, pitches, velocity)
 
+    def _sustained_chords(self, start: int, slots: Slots) -> None:
+        """Harmony with no groove: the comp holds each chord for its share of the bar."""
+        for offset, _, chord in slots:
+            tick = start + offset
+            pitches = voicings(chord.members, self.octave["comp"])[0]
+            self.hold("comp", tick, pitches, self.velocity("comp", tick))
+
     def _drums(
         self, note: int, cells: str, at: Callable[[int], int], rng: random.Random | None
     ) -> None:
@@ -174,16 +192,24 @@ class PartWriter:
             return base + chord.bass
         if cell == "8":
             return root + 12
-        if cell in members and members[cell] is not None:
-            return root + (members[cell] - chord.root) % 12  # type: ignore[operator]
-        return root + self._mode_step(chord.root, int(cell) - 1)
+        if cell in members:
+            member = members[cell]
+            if member is not None:
+                return root + (member - chord.root) % 12
+            return root + self._mode_step(chord.root, int(cell) - 1, self.parent)
+        return root + self._mode_step(chord.root, int(cell) - 1, self.key.intervals)
 
-    def _mode_step(self, root: int, steps: int) -> int:
-        """Semitones from `root` up `steps` notes of the mode (major steps if root is foreign)."""
-        if root not in self.scale:
+    def _mode_step(self, root: int, steps: int, intervals: tuple[int, ...]) -> int:
+        """Semitones from `root` up `steps` notes of a scale on the tonic.
+
+        A chord member the chord lacks (the 7 of a triad) is found in the mode's parent
+        heptatonic scale, so it stays within an octave; 2 4 6 step through the mode itself.
+        A root outside the scale steps through the major scale.
+        """
+        scale = [(self.key.tonic_pc + i) % 12 for i in intervals]
+        if root not in scale:
             return _MAJOR[steps % 7] + 12 * (steps // 7)
-        intervals = self.key.intervals
-        index = self.scale.index(root)
+        index = scale.index(root)
         wraps, step = divmod(index + steps, len(intervals))
         return intervals[step] + 12 * wraps - intervals[index]
 

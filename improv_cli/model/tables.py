@@ -318,7 +318,7 @@ PART_DEFAULTS: dict[str, PartDefault] = {
 
 # Chord-symbol suffixes accepted after the root (checked against music21 in the tests);
 # CHORD_KIND_ALIASES spells the few that music21 knows under another name.
-CHORD_KIND_ALIASES: dict[str, str] = {"maj9": "M9", "maj13": "M13"}
+CHORD_KIND_ALIASES: dict[str, str] = {"maj9": "M9", "maj13": "M13", "69": "6add9"}
 CHORD_KINDS: frozenset[str] = frozenset(
     {
         "",
