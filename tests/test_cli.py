@@ -102,3 +102,11 @@ def test_version_and_usage_errors():
     assert run_cli("--version").stdout.startswith("improv ")
     assert run_cli("render").returncode == 2  # a missing argument is a usage error
     assert run_cli("render", "holding/dorian-vamp", "--format", "mp3").returncode == 2
+
+
+def test_list_for_people_has_one_line_per_framework():
+    result = run_cli("list")
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:5] == ["name", "technique", "key", "meter", "bpm"]
+    assert all(line.strip() for line in lines)
+    assert len(lines) == 1 + len(json.loads(run_cli("list", "--json").stdout))

@@ -51,3 +51,11 @@ def test_tonic_drone_holds_tonic_and_fifth_over_a_low_pulse():
     gaps = {b.start - a.start for a, b in itertools.pairwise(pulse)}
     assert len(gaps) == 1  # steady
     assert all(n.pitch < 48 for n in timeline.part_notes("bass"))
+
+
+def test_docs_library_lists_every_framework_and_groove():
+    text = (library.library_root().parent / "docs" / "library.md").read_text(encoding="utf-8")
+    for name in NAMES:
+        assert f"`{name}`" in text, name
+    for name in library.groove_names():
+        assert f"`{name}`" in text, name

@@ -67,14 +67,16 @@ def listed(entries: list[Entry], *, as_json: bool) -> None:
     if as_json:
         _json([e.as_dict() for e in entries])
         return
+    rows = [[e.name, e.technique or "", e.key, e.meter, f"{e.tempo:g}", e.title] for e in entries]
+    headers = ["name", "technique", "key", "meter", "bpm", "title"]
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
+    if sum(widths) + 2 * len(widths) > stdout.width:  # a narrow terminal: leave titles out
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
     table = Table(box=None, pad_edge=False)
-    for name in ("name", "technique", "key"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("meter", min_width=5)
-    table.add_column("bpm", min_width=3, justify="right")
-    table.add_column("title")
-    for e in entries:
-        table.add_row(e.name, e.technique or "", e.key, e.meter, f"{e.tempo:g}", e.title)
+    for header in headers:
+        table.add_column(header, no_wrap=True, justify="right" if header == "bpm" else "left")
+    for row in rows:
+        table.add_row(*row)
     stdout.print(table)
 
 
