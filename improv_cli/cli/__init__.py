@@ -2,6 +2,7 @@
 
 Each command parses its options, calls one library function and prints the result. Errors
 caused by the input (`ImprovError`) become one line on standard error and exit code 1.
+The library is imported inside the commands, so `improv --help` stays fast.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from improv_cli import __version__, api
+from improv_cli import __version__
 from improv_cli.cli import output
 from improv_cli.cli.output import reporting_errors
 
@@ -87,6 +88,8 @@ def render(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
     """Render a framework to MIDI."""
+    from improv_cli import api
+
     with reporting_errors():
         result = api.render(
             framework,
@@ -103,6 +106,8 @@ def validate(
     json: JsonOpt = False,
 ) -> None:
     """Check framework files; one 'file:line:col: message' line per problem."""
+    from improv_cli import api
+
     results = api.validate(files)
     output.validated(results, as_json=json)
     if any(r.error for r in results):
@@ -118,6 +123,8 @@ def list_(
     json: JsonOpt = False,
 ) -> None:
     """List the bundled library: name, technique, key, meter, tempo."""
+    from improv_cli import api
+
     with reporting_errors():
         entries = api.list_frameworks(technique, mode)
     output.listed(entries, as_json=json)
@@ -134,6 +141,8 @@ def show(
     json: JsonOpt = False,
 ) -> None:
     """Show a framework: scale, chords per bar, groove grid, length in bars and time."""
+    from improv_cli import api
+
     with reporting_errors():
         info = api.show(framework, api.Overrides(seed, key, tempo, bars, minutes))
     output.shown(info, as_json=json)

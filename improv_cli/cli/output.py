@@ -6,15 +6,17 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from improv_cli.api import Entry, RenderResult, Validation
 from improv_cli.errors import ImprovError
+
+if TYPE_CHECKING:
+    from improv_cli.api import Entry, RenderResult, Validation
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)

@@ -1,0 +1,22 @@
+"""The benchmark script runs (its numbers are read by people, not asserted here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_quick_benchmark_runs_and_reports_the_growth_ratio():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "render.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "900/90 wall ratio" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert [r[0] for r in rows if r and r[0] in ("90", "900")] == ["90", "900"]
