@@ -171,11 +171,21 @@ def write_output(data: bytes, target: str) -> None:
         handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temp, _file_mode(path))  # mkstemp makes 0600; give the usual mode
         os.replace(temp, path)
     except OSError as exc:
         if "temp" in locals() and os.path.exists(temp):
             os.unlink(temp)
         raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
+
+
+def _file_mode(path: Path) -> int:
+    """The mode a new file gets from the umask, or the mode of the file being replaced."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,3 +110,21 @@ def test_list_for_people_has_one_line_per_framework():
     assert lines[0].split()[:5] == ["name", "technique", "key", "meter", "bpm"]
     assert all(line.strip() for line in lines)
     assert len(lines) == 1 + len(json.loads(run_cli("list", "--json").stdout))
+
+
+def test_output_files_get_ordinary_permissions(tmp_path):
+    out = tmp_path / "v.mid"
+    assert run_cli("render", "grounding/tonic-drone", "-o", str(out), "-q").returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    out.chmod(0o640)
+    assert run_cli("render", "grounding/tonic-drone", "-o", str(out), "-q").returncode == 0
+    assert out.stat().st_mode & 0o777 == 0o640  # replacing a file keeps its mode
+    assert [p.name for p in tmp_path.iterdir()] == ["v.mid"]  # no temporary file left
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
