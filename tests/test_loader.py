@@ -154,3 +154,20 @@ def test_library_name_suggestion(tmp_path):
     with pytest.raises(FrameworkError) as caught:
         load_framework("holding/doran-vamp")
     assert "did you mean 'holding/dorian-vamp'" in caught.value.line()
+
+
+def test_a_trailing_bar_line_is_allowed_in_melody_and_harmony(tmp_path):
+    text = 'title: T\nharmony: "I | V |"\nmelody: "1 2 3 4 | 5:w |"\n'
+    framework = load_framework(write(tmp_path, text))
+    assert len(framework.sections[0].harmony) == 2
+    assert len(framework.sections[0].melody[0]) == 2
+
+
+def test_a_drum_row_must_be_text(tmp_path):
+    error = error_of(write(tmp_path, "title: T\ngroove:\n  drums:\n    kick:\n"))
+    assert error.key == "groove.drums.kick" and "expected text" in error.message
+
+
+def test_a_document_that_is_not_a_mapping(tmp_path):
+    error = error_of(write(tmp_path, "- title: T\n"))
+    assert "must be a mapping" in error.message

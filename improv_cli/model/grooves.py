@@ -116,9 +116,9 @@ def _drums(check: Checker, value: Any, path: KeyPath, steps: int) -> tuple[DrumR
         if name not in DRUMS:
             hint = suggest(name, DRUMS.keys()) or "General MIDI drum names, e.g. kick, snare"
             check.fail((*path, name), f"unknown drum '{name}'", hint, at_key=True)
+        check.typed(row, (*path, name), str)
         grid = _row(check, row, (*path, name), "drums", steps)
-        assert grid is not None
-        rows.append(DrumRow(name, DRUMS[name], grid))
+        rows.append(DrumRow(name, DRUMS[name], grid or ""))
     return tuple(rows)
 
 

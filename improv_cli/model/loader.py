@@ -108,12 +108,7 @@ def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> Document:
     """Read a file and, through `extends:`, the files it starts from (child keys win)."""
     real = path.resolve()
     doc = load_document(path, _shown(path))
-    if not isinstance(doc.data, dict):
-        raise FrameworkError(
-            "a framework must be a mapping of keys (title: ..., key: ...)",
-            pos=Pos(doc.file, 1, 1),
-            hint="start with 'title: My framework'",
-        )
+    _require_mapping(doc)
     base_ref = doc.data.get("extends")
     if base_ref is None:
         return doc
@@ -137,6 +132,15 @@ def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> Document:
 
 class _Cycle(Exception):
     """A chain of `extends` that comes back to a file; reported at the file first named."""
+
+
+def _require_mapping(doc: Document) -> None:
+    if not isinstance(doc.data, dict):
+        raise FrameworkError(
+            "a framework must be a mapping of keys (title: ..., key: ...)",
+            pos=Pos(doc.file, 1, 1),
+            hint="start with 'title: My framework'",
+        )
 
 
 def _extends_path(ref: str, child: Path) -> Path | None:
@@ -168,6 +172,7 @@ def _merge(base: Document, child: Document) -> Document:
 
 def build_framework(doc: Document, name: str) -> Framework:
     """Validate a merged document into a `Framework`."""
+    _require_mapping(doc)
     return _Builder(doc).framework(name)
 
 

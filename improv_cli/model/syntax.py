@@ -51,7 +51,9 @@ def parse_key(text: str) -> tuple[str, str]:
     tonic = parse_tonic(words[0])
     mode = words[1].lower() if len(words) == 2 else "major"
     if mode not in MODES:
-        hint = suggest(mode, MODES.keys()) or "known modes: " + ", ".join(MODES)
+        known = "known modes: " + ", ".join(MODES)
+        close = suggest(mode, MODES.keys())
+        hint = f"{close} {known}" if close else known
         raise SyntaxProblem(f"unknown mode '{mode}'", offset=len(words[0]) + 1, hint=hint)
     return tonic, mode
 
@@ -139,6 +141,7 @@ def parse_melody(text: str, bar_ticks: int, meter: str) -> list[list[MelodyToken
         bars[-1].append(MelodyToken(degree, ticks, offset))
     if not bars[-1] and len(bars) > 1:
         bars.pop()  # a trailing bar line
+        bar_offsets.pop()
     for number, (bar, offset) in enumerate(zip(bars, bar_offsets, strict=True), start=1):
         total = sum(t.ticks for t in bar)
         if total != bar_ticks:
