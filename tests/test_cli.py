@@ -72,7 +72,7 @@ def test_show_json_has_scale_chords_groove_and_length():
         ["G7"],
     ]
     assert info["chords"][0]["chords"][0]["notes"] == ["D", "F", "A", "C"]
-    assert info["grooves"]["ballad"]["rows"]["kick"] == "x.....x."
+    assert info["grooves"]["ballad"]["rows"]["kick"] == "x....x.."
     assert info["length"]["bars"] == 84
 
 

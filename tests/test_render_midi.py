@@ -15,8 +15,8 @@ BAR = 1920
 PROGRESSION = ["Dm7", "Dm7", "G7", "G7"]  # i7 | i7 | IV7 | IV7 in D dorian
 CHORD_PCS = {"Dm7": {2, 5, 9, 0}, "G7": {7, 11, 2, 5}}
 TEMPO = 66
-# ballad groove, 8 steps of 240 ticks: kick "x... ..x.", side-stick "..x. ..x.", hat all
-GRID = {36: {0, 6}, 37: {2, 6}, 42: set(range(8))}
+# ballad groove, 8 steps of 240 ticks: kick "x... .x..", side-stick "..x. ..x.", hat all
+GRID = {36: {0, 5}, 37: {2, 6}, 42: set(range(8))}
 
 
 @pytest.fixture(scope="module")
