@@ -250,17 +250,20 @@ class _Builder(Checker):
             return Length(bars=self.whole(value["bars"], (*path, "bars"), 1, 100_000))
         return Length(minutes=self.number(value["minutes"], (*path, "minutes"), 0.01, 600))
 
-    def _harmony(self, data: dict[str, Any], path: KeyPath) -> Harmony:
-        value = data.get("harmony")
+    def _lines(self, data: dict[str, Any], path: KeyPath, key: str) -> list[tuple[str, KeyPath]]:
+        """A string, or a list of strings read one after another, with their key paths."""
+        value = data.get(key)
+        path = (*path, key)
         if value is None:
-            return ()
-        path = (*path, "harmony")
-        lines = [(value, path)] if isinstance(value, str) else None
-        if lines is None:
-            self.typed(value, path, str, list)
-            lines = [(self.typed(v, (*path, i), str), (*path, i)) for i, v in enumerate(value)]
+            return []
+        if isinstance(value, str):
+            return [(value, path)]
+        self.typed(value, path, str, list)
+        return [(self.typed(v, (*path, i), str), (*path, i)) for i, v in enumerate(value)]
+
+    def _harmony(self, data: dict[str, Any], path: KeyPath) -> Harmony:
         bars: list[tuple[Chord, ...]] = []
-        for text, where in lines:
+        for text, where in self._lines(data, path, "harmony"):
             for bar in self.parse(text, where, parse_harmony):
                 bars.append(
                     tuple(
@@ -271,16 +274,8 @@ class _Builder(Checker):
         return tuple(bars)
 
     def _melody(self, data: dict[str, Any], path: KeyPath, meter: Meter) -> tuple[Phrase, ...]:
-        value = data.get("melody")
-        if value is None:
-            return ()
-        path = (*path, "melody")
-        lines = [(value, path)] if isinstance(value, str) else None
-        if lines is None:
-            self.typed(value, path, str, list)
-            lines = [(self.typed(v, (*path, i), str), (*path, i)) for i, v in enumerate(value)]
         phrases: list[Phrase] = []
-        for text, where in lines:
+        for text, where in self._lines(data, path, "melody"):
             bars = self.parse(text, where, lambda t: parse_melody(t, meter.bar_ticks, str(meter)))
             phrases.append(
                 tuple(
