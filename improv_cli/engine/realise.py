@@ -62,12 +62,12 @@ def lay_out(framework: Framework) -> tuple[list[BarPlan], Expression]:
     return bars, expression
 
 
-def realise(framework: Framework, seed: int | None = None) -> Timeline:
-    """Realise a framework into a Timeline. The same framework and seed give the same result."""
+def realise(framework: Framework) -> Timeline:
+    """Realise a framework into a Timeline. The same framework (and seed) give the same result."""
     bars, expression = lay_out(framework)
     meter = framework.meter
     length = len(bars) * meter.bar_ticks
-    writer = PartWriter(framework, expression, framework.seed if seed is None else seed)
+    writer = PartWriter(framework, expression, framework.seed)
     chords: list[ChordEvent] = []
     markers: list[Marker] = []
     for bar in bars:
