@@ -246,3 +246,42 @@ def test_six_nine_chord_has_its_third_and_fifth():
 
     tones = chord_tones(Chord("C69", False, Pos("x", 1, 1)), Key("C", "major"))
     assert set(tones.members) == {0, 4, 7, 9, 2}
+
+
+def test_a_fill_replaces_the_rows_in_the_last_bar_of_every_n_bars(tmp_path):
+    text = """\
+title: F
+harmony: "I"
+groove:
+  steps: 4
+  drums: {kick: "x.x.", closed-hihat: "xxxx"}
+  bass: "1---"
+  fill:
+    every: 2
+    drums: {snare: "xxxX"}
+    bass: "1.5."
+length: {bars: 4}
+"""
+    tl = realised(tmp_path, text)
+    for bar in range(4):
+        drums = {n.pitch for n in tl.part_notes("drums") if n.start // BAR == bar}
+        bass = [n.pitch % 12 for n in tl.part_notes("bass") if n.start // BAR == bar]
+        if bar % 2:
+            assert drums == {38} and bass == [0, 7], bar
+        else:
+            assert drums == {36, 42} and bass == [0], bar
+    accents = [n.velocity for n in tl.part_notes("drums") if n.start >= 3 * BAR]
+    assert accents[-1] > accents[0]
+
+
+def test_fill_rows_must_last_one_bar(tmp_path):
+    import pytest
+
+    from improv_cli.errors import FrameworkError
+
+    path = tmp_path / "f.yaml"
+    path.write_text('title: F\ngroove:\n  steps: 4\n  fill: {drums: {snare: "xxxxxxxx"}}\n')
+    with pytest.raises(FrameworkError) as caught:
+        load_framework(str(path))
+    assert caught.value.key == "groove.fill.drums.snare"
+    assert "one bar" in caught.value.message

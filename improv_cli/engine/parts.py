@@ -128,9 +128,15 @@ class PartWriter:
             bar = local % (len(row) // steps)
             return row[bar * steps : (bar + 1) * steps]
 
-        for drum in groove.drums:
+        drums, bass, comp = groove.drums, groove.bass, groove.comp
+        fill = groove.fill
+        if fill and (local + 1) % fill.every == 0:
+            drums = fill.drums or drums
+            bass = fill.bass or bass
+            comp = fill.comp or comp
+        for drum in drums:
             self._drums(drum.note, cells(drum.steps), at, rng)
-        for part, row in (("bass", groove.bass), ("comp", groove.comp)):
+        for part, row in (("bass", bass), ("comp", comp)):
             if row is None:
                 self.release(part, start)
                 continue

@@ -90,6 +90,16 @@ class DrumRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Fill:
+    """Rows that replace the groove's own in the last bar of every `every` bars."""
+
+    every: int
+    drums: tuple[DrumRow, ...] = ()  # when given, these replace all the groove's drum rows
+    bass: str | None = None
+    comp: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Groove:
     name: str  # the library name, or "inline"
     steps: int  # steps per bar
@@ -98,12 +108,14 @@ class Groove:
     bass: str | None = None
     comp: str | None = None
     drone: tuple[Degree, ...] = ()
+    fill: Fill | None = None
 
     @property
     def bars(self) -> int:
-        """How many bars the longest row spans before it repeats."""
+        """The groove's cycle: its longest row, or the bars from one fill to the next."""
         rows = [r.steps for r in self.drums] + [r for r in (self.bass, self.comp) if r]
-        return max((len(r) // self.steps for r in rows), default=1)
+        longest = max((len(r) // self.steps for r in rows), default=1)
+        return max(longest, self.fill.every if self.fill else 1)
 
 
 @dataclass(frozen=True, slots=True)

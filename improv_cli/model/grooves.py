@@ -8,7 +8,15 @@ from typing import Any
 
 from improv_cli.model import library
 from improv_cli.model.checks import Checker
-from improv_cli.model.framework import Degree, DrumRow, ExpressionSpan, Groove, Meter, PartSpec
+from improv_cli.model.framework import (
+    Degree,
+    DrumRow,
+    ExpressionSpan,
+    Fill,
+    Groove,
+    Meter,
+    PartSpec,
+)
 from improv_cli.model.syntax import (
     SyntaxProblem,
     parse_degree,
@@ -28,7 +36,8 @@ from improv_cli.model.tables import (
 )
 from improv_cli.model.yamlsource import KeyPath, display_path, load_document
 
-GROOVE_KEYS = ("steps", "swing", "drums", "bass", "comp", "drone")
+GROOVE_KEYS = ("steps", "swing", "drums", "bass", "comp", "drone", "fill")
+FILL_KEYS = ("every", "drums", "bass", "comp")
 GROOVE_FILE_KEYS = ("title", "description", "meter", *GROOVE_KEYS)
 EXPRESSION_KEYS = ("bars", "bar", "dynamics", "tempo")
 PART_KEYS = ("instrument", "octave")
@@ -97,7 +106,34 @@ def _groove_body(
         bass=_row(check, data.get("bass"), (*path, "bass"), "bass", steps),
         comp=_row(check, data.get("comp"), (*path, "comp"), "comp", steps),
         drone=_drone(check, data.get("drone"), (*path, "drone")),
+        fill=_fill(check, data.get("fill"), (*path, "fill"), steps),
     )
+
+
+def _fill(check: Checker, value: Any, path: KeyPath, steps: int) -> Fill | None:
+    """A one-bar fill that replaces the groove's rows at the end of every N bars."""
+    if value is None:
+        return None
+    check.typed(value, path, dict)
+    check.keys(value, path, FILL_KEYS)
+    fill = Fill(
+        every=check.whole(value.get("every", 4), (*path, "every"), 1, 64),
+        drums=_drums(check, value.get("drums"), (*path, "drums"), steps),
+        bass=_row(check, value.get("bass"), (*path, "bass"), "bass", steps),
+        comp=_row(check, value.get("comp"), (*path, "comp"), "comp", steps),
+    )
+    rows: list[tuple[KeyPath, str]] = [(("drums", r.name), r.steps) for r in fill.drums]
+    rows += [((name,), row) for name, row in (("bass", fill.bass), ("comp", fill.comp)) if row]
+    if not rows:
+        check.fail(path, "the fill has no rows", "give drums, bass or comp rows for the fill bar")
+    for where, row in rows:
+        if len(row) != steps:
+            check.fail(
+                (*path, *where),
+                f"a fill row lasts one bar: {steps} steps, not {len(row)}",
+                "the fill replaces one bar",
+            )
+    return fill
 
 
 def _row(check: Checker, value: Any, path: KeyPath, kind: str, steps: int) -> str | None:
