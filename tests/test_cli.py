@@ -107,7 +107,7 @@ def test_version_and_usage_errors():
 def test_list_for_people_has_one_line_per_framework():
     result = run_cli("list")
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:5] == ["name", "technique", "key", "meter", "bpm"]
+    assert lines[0].split()[:4] == ["name", "key", "meter", "bpm"]
     assert all(line.strip() for line in lines)
     assert len(lines) == 1 + len(json.loads(run_cli("list", "--json").stdout))
 

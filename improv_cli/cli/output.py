@@ -69,12 +69,13 @@ def listed(entries: list[Entry], *, as_json: bool) -> None:
     if as_json:
         _json([e.as_dict() for e in entries])
         return
-    rows = [[e.name, e.technique or "", e.key, e.meter, f"{e.tempo:g}", e.title] for e in entries]
-    headers = ["name", "technique", "key", "meter", "bpm", "title"]
+    # the technique is the first part of each name (holding/...), so it has no column here
+    rows = [[e.name, e.key, e.meter, f"{e.tempo:g}", e.title] for e in entries]
+    headers = ["name", "key", "meter", "bpm", "title"]
     widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
     if sum(widths) + 2 * len(widths) > stdout.width:  # a narrow terminal: leave titles out
         headers, rows = headers[:-1], [row[:-1] for row in rows]
-    table = Table(box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
     for header in headers:
         table.add_column(header, no_wrap=True, justify="right" if header == "bpm" else "left")
     for row in rows:

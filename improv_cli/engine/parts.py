@@ -10,7 +10,8 @@ from functools import lru_cache
 from improv_cli.engine.expression import Expression
 from improv_cli.engine.theory import ChordTones
 from improv_cli.model.framework import Degree, Framework, Groove, Key, Section
-from improv_cli.model.tables import MODES, PART_DEFAULTS
+from improv_cli.model.modes import parent_intervals
+from improv_cli.model.tables import PART_DEFAULTS
 from improv_cli.timeline import Note
 
 Slots = list[tuple[int, int, ChordTones]]
@@ -74,7 +75,7 @@ class PartWriter:
         self.balance = {name: d.balance for name, d in PART_DEFAULTS.items()}
         self.notes: dict[str, list[Note]] = defaultdict(list)
         self.held: dict[str, tuple[int, tuple[int, ...], int]] = {}
-        self.parent = MODES[MODES[self.key.mode].parent].intervals
+        self.parent = parent_intervals(self.key.mode)
 
     def velocity(self, part: str, tick: int, bonus: int = 0, factor: float = 1.0) -> int:
         level = self.expression.velocity_at(tick) * factor + self.balance[part] + bonus

@@ -8,13 +8,15 @@ Scales that are not church modes use their own notes when heptatonic, else the p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from improv_cli.errors import FrameworkError
 from improv_cli.model.framework import Chord, Key
-from improv_cli.model.tables import CHORD_KIND_ALIASES, CHURCH_MODES, MODES
+from improv_cli.model.modes import mode_info, parent_intervals
+from improv_cli.model.tables import CHORD_KIND_ALIASES, CHURCH_MODES
 
 _LETTERS = "CDEFGAB"
 _NATURAL = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
@@ -85,7 +87,7 @@ def _key_object(key: Key, accidental: bool) -> Any:
     if len(intervals) == 7:
         base = pitch.Pitch(tonic + "4")
         return scale.ConcreteScale(pitches=[base.transpose(i) for i in intervals])
-    return m21key.Key(tonic, MODES[key.mode].parent)
+    return m21key.Key(tonic, mode_info(key.mode).parent)
 
 
 def chord_tones(chord: Chord, key: Key) -> ChordTones:
@@ -101,11 +103,66 @@ def chord_tones(chord: Chord, key: Key) -> ChordTones:
         ) from None
 
 
+_NUMERAL = re.compile(r"^(VII|VI|IV|V|III|II|I)(o|ø|°|\+)?(7|9|11|13|6|64|65|43|42|2)?$", re.I)
+_DEGREES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
+_INVERSIONS = {"6": 1, "65": 1, "64": 2, "43": 2, "42": 3, "2": 3}
+
+
+def _scale_chord(text: str, key: Key) -> ChordTones | None:
+    """A numeral in a scale without seven notes: every other note of the scale from its degree.
+
+    In C major-pentatonic (C D E G A) `I` is C E A and `II` is D G C. Scales of two or three
+    notes stack neighbouring notes instead (C G in bourdon). Returns None for forms that keep
+    the parent mode's reading (accidentals, secondary numerals) and for heptatonic scales.
+    """
+    intervals = key.intervals
+    match = _NUMERAL.match(text)
+    if len(intervals) == 7 or match is None:
+        return None
+    degree = _DEGREES[match.group(1).upper()]
+    if degree > len(intervals):
+        raise ValueError(f"{key} has {len(intervals)} notes, so it has no degree {degree}")
+    figure = match.group(3) or ""
+    size = 4 if figure in ("7", "9", "11", "13", "65", "43", "42", "2") else 3
+    stride = 2 if len(intervals) >= 5 else 1
+    names = scale_names(key)
+    picks = [(degree - 1 + stride * i) % len(intervals) for i in range(size)]
+    picks = list(dict.fromkeys(picks))  # small scales repeat themselves
+    pcs = tuple((key.tonic_pc + intervals[i]) % 12 for i in picks)
+    spelled = tuple(names[i] for i in picks)
+    bass = pcs[min(_INVERSIONS.get(figure, 0), len(pcs) - 1)]
+    member = dict(enumerate(pcs))
+    return ChordTones(
+        _name_pcs(spelled, pcs, bass),
+        text,
+        pcs[0],
+        bass,
+        pcs,
+        member.get(1),
+        member.get(2),
+        member.get(3),
+        spelled,
+    )
+
+
+def _name_pcs(names: tuple[str, ...], pcs: tuple[int, ...], bass: int) -> str:
+    """A chord symbol for notes taken from a scale: the first member that names a known kind."""
+    for index, root in enumerate(pcs):
+        shape = tuple(sorted((pc - root) % 12 for pc in pcs))
+        if shape in _KIND_NAMES:
+            slash = "" if bass == root else "/" + names[pcs.index(bass)]
+            return names[index] + _KIND_NAMES[shape] + slash
+    return "(" + " ".join(names) + ")"
+
+
 @lru_cache(maxsize=4096)
 def _chord_tones(text: str, is_roman: bool, key: Key) -> ChordTones:
     from music21 import harmony, roman
 
     if is_roman:
+        from_scale = _scale_chord(text, key)
+        if from_scale is not None:
+            return from_scale
         m21: Any = roman.RomanNumeral(text, _key_object(key, text[0] in "b#"))
     else:
         head, _, bass = text.partition("/")
@@ -183,7 +240,7 @@ def scale_names(key: Key) -> tuple[str, ...]:
         letters = [_LETTERS[(start + i) % 7] for i in range(7)]
     else:
         letters = []
-        parent = [(key.tonic_pc + i) % 12 for i in MODES[MODES[key.mode].parent].intervals]
+        parent = [(key.tonic_pc + i) % 12 for i in parent_intervals(key.mode)]
         start = _LETTERS.index(tonic_letter)
         for interval in intervals:
             pc = (key.tonic_pc + interval) % 12
@@ -204,7 +261,7 @@ def key_signature(key: Key) -> tuple[int, bool]:
     """
     from music21 import key as m21key
 
-    parent = MODES[key.mode].parent
+    parent = mode_info(key.mode).parent
     sharps = int(m21key.Key(m21_name(key.tonic), parent).sharps)
     if sharps > 7:  # D# major has nine sharps: write its enharmonic, E flat major
         sharps -= 12

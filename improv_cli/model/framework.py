@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from improv_cli.errors import Pos
-from improv_cli.model.tables import MODES, PITCH_CLASSES, TPQ
+from improv_cli.model.modes import mode_info
+from improv_cli.model.tables import PITCH_CLASSES, TPQ
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Meter:
 @dataclass(frozen=True, slots=True)
 class Key:
     tonic: str  # a pitch name as written, normalised: "D", "Bb", "F#"
-    mode: str  # a name from tables.MODES
+    mode: str  # a name from tables.MODES, or scala:<name>
 
     @property
     def tonic_pc(self) -> int:
@@ -45,7 +46,7 @@ class Key:
 
     @property
     def intervals(self) -> tuple[int, ...]:
-        return MODES[self.mode].intervals
+        return mode_info(self.mode).intervals
 
     def __str__(self) -> str:
         return f"{self.tonic} {self.mode}"

@@ -7,6 +7,7 @@ path and a hint. Nothing here imports music21, so validating is fast.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,30 @@ def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> Document:
     return _merge(base, doc)
 
 
+_NUMERAL_DEGREE = re.compile(r"^(VII|VI|IV|V|III|II|I)(?![A-Z])", re.IGNORECASE)
+_DEGREES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
+
+
+def _check_degrees(key: Key, sections: tuple[Section, ...]) -> None:
+    """A plain numeral in a scale of fewer than seven notes must name one of its degrees."""
+    size = len(key.intervals)
+    if size >= 7:
+        return
+    for section in sections:
+        for bar in section.harmony:
+            for chord in bar:
+                match = _NUMERAL_DEGREE.match(chord.text) if chord.is_roman else None
+                if match and "/" not in chord.text and _DEGREES[match.group(1).upper()] > size:
+                    raise FrameworkError(
+                        f"'{chord.text}' names degree {_DEGREES[match.group(1).upper()]}, "
+                        f"but {key} has {size} notes",
+                        pos=chord.pos,
+                        key="harmony",
+                        hint=f"use numerals I to {['I', 'II', 'III', 'IV', 'V', 'VI'][size - 1]}, "
+                        "or chord symbols",
+                    )
+
+
 class _Cycle(Exception):
     """A chain of `extends` that comes back to a file; reported at the file first named."""
 
@@ -196,6 +221,7 @@ class _Builder(Checker):
         sections, has_sections = self._sections(
             data, meter, Section("main", top_harmony, top_melody, top_groove, ())
         )
+        _check_degrees(key, sections)
         groove_name = top_groove.name if top_groove else None
         return Framework(
             name=name,

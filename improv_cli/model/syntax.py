@@ -49,7 +49,16 @@ def parse_key(text: str) -> tuple[str, str]:
             f"'{text}' is not a key", hint="a tonic and a mode, e.g. 'D dorian' or 'Bb major'"
         )
     tonic = parse_tonic(words[0])
-    mode = words[1].lower() if len(words) == 2 else "major"
+    mode = words[1] if len(words) == 2 else "major"
+    if mode.lower().startswith("scala:"):
+        from improv_cli.model.modes import SCALA, scala_mode
+
+        try:
+            scala_mode(mode[len(SCALA) :])
+        except SyntaxProblem as problem:
+            raise SyntaxProblem(problem.message, len(words[0]) + 1, problem.hint) from None
+        return tonic, SCALA + mode[len(SCALA) :]
+    mode = mode.lower()
     if mode not in MODES:
         known = "known modes: " + ", ".join(MODES)
         close = suggest(mode, MODES.keys())

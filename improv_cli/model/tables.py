@@ -12,60 +12,99 @@ class ModeInfo:
     """A mode or scale: semitones above the tonic, and the heptatonic mode its harmony uses.
 
     `parent` names the church mode (major, minor, dorian, ...) that gives the key signature
-    and evaluates roman numerals for scales that are not heptatonic or not church modes.
+    (and reads accidental roman numerals). `provenance` says where the scale and its
+    description come from; descriptions are traditions, not measured effects.
     """
 
     intervals: tuple[int, ...]
     parent: str
     description: str
+    provenance: str
 
 
+_CHURCH = "Church mode (Glarean 1547); modal frameworks in Wigram 2004"
+_REF = "shared/reference/clinical-improvisation.md §4.2"
+
+# fmt: off
 MODES: dict[str, ModeInfo] = {
-    "major": ModeInfo((0, 2, 4, 5, 7, 9, 11), "major", "Major (ionian): bright, familiar."),
-    "minor": ModeInfo((0, 2, 3, 5, 7, 8, 10), "minor", "Natural minor (aeolian)."),
-    "ionian": ModeInfo((0, 2, 4, 5, 7, 9, 11), "ionian", "Church mode I, the major scale."),
-    "dorian": ModeInfo(
-        (0, 2, 3, 5, 7, 9, 10), "dorian", "Minor with a raised sixth; the i-IV modal vamp."
-    ),
-    "phrygian": ModeInfo(
-        (0, 1, 3, 5, 7, 8, 10), "phrygian", "Minor with a lowered second; Spanish colour."
-    ),
-    "lydian": ModeInfo((0, 2, 4, 6, 7, 9, 11), "lydian", "Major with a raised fourth; floating."),
-    "mixolydian": ModeInfo(
-        (0, 2, 4, 5, 7, 9, 10), "mixolydian", "Major with a lowered seventh; the I-bVII vamp."
-    ),
-    "aeolian": ModeInfo((0, 2, 3, 5, 7, 8, 10), "aeolian", "Church mode VI, the natural minor."),
-    "locrian": ModeInfo((0, 1, 3, 5, 6, 8, 10), "locrian", "Diminished fifth above the tonic."),
-    "major-pentatonic": ModeInfo(
-        (0, 2, 4, 7, 9), "major", "No semitones, no tritone: the 'no wrong notes' scale."
-    ),
-    "minor-pentatonic": ModeInfo(
-        (0, 3, 5, 7, 10), "minor", "The black keys from E flat; no semitones, no tritone."
-    ),
-    "blues": ModeInfo((0, 3, 5, 6, 7, 10), "minor", "Minor pentatonic with the blue fifth."),
-    "harmonic-minor": ModeInfo(
-        (0, 2, 3, 5, 7, 8, 11), "minor", "Minor with a raised seventh: dominant pull."
-    ),
-    "melodic-minor": ModeInfo(
-        (0, 2, 3, 5, 7, 9, 11), "minor", "Minor with raised sixth and seventh (jazz minor)."
-    ),
-    "phrygian-dominant": ModeInfo(
-        (0, 1, 4, 5, 7, 8, 10), "phrygian", "Spanish / Freygish; the Andalusian cadence."
-    ),
-    "double-harmonic": ModeInfo(
-        (0, 1, 4, 5, 7, 8, 11), "phrygian", "A 12-tone approximation of Hijaz-Kar colour."
-    ),
-    "whole-tone": ModeInfo((0, 2, 4, 6, 8, 10), "major", "Floating, no tonal centre."),
-    "octatonic": ModeInfo(
-        (0, 2, 3, 5, 6, 8, 9, 11), "minor", "Whole-half diminished scale: tension, suspense."
-    ),
-    "japanese-in": ModeInfo((0, 1, 5, 7, 8), "phrygian", "Hemitonic Japanese pentatonic."),
-    "japanese-yo": ModeInfo((0, 2, 5, 7, 9), "major", "Anhemitonic Japanese pentatonic."),
-    "hirajoshi": ModeInfo((0, 2, 3, 7, 8), "minor", "Japanese pentatonic (koto tuning)."),
-    "kumoi": ModeInfo((0, 2, 3, 7, 9), "dorian", "Japanese pentatonic."),
-    "iwato": ModeInfo((0, 1, 5, 6, 10), "locrian", "Japanese pentatonic."),
-    "bourdon": ModeInfo((0, 7), "major", "Open fifth: neither major nor minor; grounding."),
+    "major": ModeInfo((0, 2, 4, 5, 7, 9, 11), "major",
+                      "Major (ionian): bright, familiar.", "Common-practice tonality"),
+    "minor": ModeInfo((0, 2, 3, 5, 7, 8, 10), "minor",
+                      "Natural minor (aeolian).", "Common-practice tonality"),
+    "ionian": ModeInfo((0, 2, 4, 5, 7, 9, 11), "ionian",
+                       "Church mode I, the major scale.", _CHURCH),
+    "dorian": ModeInfo((0, 2, 3, 5, 7, 9, 10), "dorian",
+                       "Minor with a raised sixth; the i-IV modal vamp.", _CHURCH),
+    "phrygian": ModeInfo((0, 1, 3, 5, 7, 8, 10), "phrygian",
+                         "Minor with a lowered second; Spanish colour (i-bII).",
+                         f"{_CHURCH}; Wigram's Spanish framework"),
+    "lydian": ModeInfo((0, 2, 4, 6, 7, 9, 11), "lydian",
+                       "Major with a raised fourth; floating (I-II).", _CHURCH),
+    "mixolydian": ModeInfo((0, 2, 4, 5, 7, 9, 10), "mixolydian",
+                           "Major with a lowered seventh; the I-bVII vamp.", _CHURCH),
+    "aeolian": ModeInfo((0, 2, 3, 5, 7, 8, 10), "aeolian",
+                        "Church mode VI, the natural minor.",
+                        f"{_CHURCH}; Foubert's aeolian free section ({_REF})"),
+    "locrian": ModeInfo((0, 1, 3, 5, 6, 8, 10), "locrian",
+                        "Diminished fifth above the tonic; unstable.", _CHURCH),
+    "major-pentatonic": ModeInfo((0, 2, 4, 7, 9), "major",
+                                 "No semitones, no tritone: the 'no wrong notes' scale.",
+                                 f"Wigram's pentatonic framework; Orff practice ({_REF})"),
+    "minor-pentatonic": ModeInfo((0, 3, 5, 7, 10), "minor",
+                                 "The black keys from E flat; no semitones, no tritone.",
+                                 f"Black-note improvisation ({_REF})"),
+    "blues": ModeInfo((0, 3, 5, 6, 7, 10), "minor",
+                      "Minor pentatonic with the blue fifth.",
+                      f"Blues idiom; Houde's clinical blues resources ({_REF})"),
+    "major-blues": ModeInfo((0, 2, 3, 4, 7, 9), "major",
+                            "Major pentatonic with the blue third.", "Blues idiom"),
+    "harmonic-minor": ModeInfo((0, 2, 3, 5, 7, 8, 11), "minor",
+                               "Minor with a raised seventh: dominant pull.",
+                               "Common-practice minor"),
+    "melodic-minor": ModeInfo((0, 2, 3, 5, 7, 9, 11), "minor",
+                              "Minor with raised sixth and seventh (jazz minor).",
+                              "Common-practice minor; jazz theory"),
+    "lydian-dominant": ModeInfo((0, 2, 4, 6, 7, 9, 10), "mixolydian",
+                                "Major with a raised fourth and lowered seventh; bright "
+                                "and open.", "Fourth mode of melodic minor (jazz theory)"),
+    "phrygian-dominant": ModeInfo((0, 1, 4, 5, 7, 8, 10), "phrygian",
+                                  "Spanish / Freygish; the Andalusian cadence.",
+                                  f"Fifth mode of harmonic minor; idiom workbooks ({_REF})"),
+    "hungarian-minor": ModeInfo((0, 2, 3, 6, 7, 8, 11), "minor",
+                                "Harmonic minor with a raised fourth; two augmented "
+                                "seconds.", "Liszt's 'gypsy' scale (19th-century usage)"),
+    "double-harmonic": ModeInfo((0, 1, 4, 5, 7, 8, 11), "phrygian",
+                                "A 12-tone approximation of Hijaz-Kar colour.",
+                                f"Middle-Eastern idiom, 12-TET approximation ({_REF})"),
+    "whole-tone": ModeInfo((0, 2, 4, 6, 8, 10), "major",
+                           "Floating, no tonal centre.",
+                           f"Debussy; key clarity about 0.07 ({_REF})"),
+    "octatonic": ModeInfo((0, 2, 3, 5, 6, 8, 9, 11), "minor",
+                          "Whole-half diminished scale: tension, suspense.",
+                          "Messiaen's second mode of limited transposition"),
+    "egyptian": ModeInfo((0, 2, 5, 7, 10), "mixolydian",
+                         "Suspended pentatonic: no thirds, open and unresolved.",
+                         "Anhemitonic pentatonic, fourth rotation"),
+    "japanese-in": ModeInfo((0, 1, 5, 7, 8), "phrygian",
+                            "Hemitonic Japanese pentatonic.",
+                            f"Japanese tradition; definitions vary by source ({_REF})"),
+    "japanese-yo": ModeInfo((0, 2, 5, 7, 9), "major",
+                            "Anhemitonic Japanese pentatonic.",
+                            f"Japanese tradition; definitions vary by source ({_REF})"),
+    "hirajoshi": ModeInfo((0, 2, 3, 7, 8), "minor",
+                          "Japanese pentatonic (koto tuning).",
+                          f"Japanese koto tuning; definitions vary by source ({_REF})"),
+    "kumoi": ModeInfo((0, 2, 3, 7, 9), "dorian",
+                      "Japanese pentatonic.",
+                      f"Japanese tradition; definitions vary by source ({_REF})"),
+    "iwato": ModeInfo((0, 1, 5, 6, 10), "locrian",
+                      "Japanese pentatonic.",
+                      f"Japanese tradition; definitions vary by source ({_REF})"),
+    "bourdon": ModeInfo((0, 7), "major",
+                        "Open fifth: neither major nor minor; grounding.",
+                        f"Organum / bourdon; Foubert's open-fifth section ({_REF})"),
 }
+# fmt: on
 
 # Church modes music21 knows as key modes (for key signatures and roman numerals).
 CHURCH_MODES = frozenset(
