@@ -19,6 +19,8 @@ from improv_cli.model.framework import Framework, Key, Length
 from improv_cli.model.grooves import load_groove_file
 from improv_cli.model.loader import load_framework
 from improv_cli.model.syntax import SyntaxProblem, parse_key
+from improv_cli.model.tables import MODES
+from improv_cli.model.yamlsource import load_document
 
 if TYPE_CHECKING:
     from improv_cli.timeline import Timeline
@@ -243,14 +245,38 @@ class Entry:
         }
 
 
-def list_frameworks(technique: str | None = None, mode: str | None = None) -> list[Entry]:
-    """The bundled library, optionally filtered by technique and mode."""
+def tempo_range(text: str | None) -> tuple[float, float]:
+    """`60-90` (or `72`) as a range of bpm; an empty filter lets every tempo through."""
+    if not text:
+        return 0.0, float("inf")
+    low, _, high = text.partition("-")
+    try:
+        bounds = float(low), float(high or low)
+    except ValueError:
+        raise OptionError(f"--tempo: '{text}' is not a tempo range", "e.g. 60-90 or 72") from None
+    if bounds[0] > bounds[1]:
+        raise OptionError(f"--tempo: '{text}' runs backwards", "write the lower tempo first")
+    return bounds
+
+
+def list_frameworks(
+    technique: str | None = None,
+    mode: str | None = None,
+    meter: str | None = None,
+    tempo: str | None = None,
+) -> list[Entry]:
+    """The bundled library, filtered by technique, mode, meter and a tempo range."""
+    low, high = tempo_range(tempo)
     entries = []
     for name in library.framework_names():
         framework = load_framework(name)
         if technique and framework.technique != technique:
             continue
         if mode and framework.key.mode != mode:
+            continue
+        if meter and str(framework.meter) != meter.replace(" ", ""):
+            continue
+        if not low <= framework.tempo <= high:
             continue
         entries.append(
             Entry(
@@ -264,6 +290,41 @@ def list_frameworks(technique: str | None = None, mode: str | None = None) -> li
             )
         )
     return entries
+
+
+def list_modes() -> list[dict[str, Any]]:
+    """The named modes and scales: intervals, character and source."""
+    return [
+        {
+            "name": name,
+            "intervals": list(info.intervals),
+            "parent": info.parent,
+            "description": info.description,
+            "provenance": info.provenance,
+        }
+        for name, info in MODES.items()
+    ]
+
+
+def list_grooves() -> list[dict[str, Any]]:
+    """The library grooves: meter, steps, swing, fill and title."""
+    out = []
+    for name in library.groove_names():
+        path = library.library_root() / library.GROOVES / f"{name}.yaml"
+        groove = load_groove_file(path)
+        data = load_document(path).data
+        out.append(
+            {
+                "name": name,
+                "title": data.get("title", name),
+                "meter": str(data.get("meter", "4/4")),
+                "steps": groove.steps,
+                "swing": groove.swing,
+                "fill_every": groove.fill.every if groove.fill else None,
+                "parts": [p for p in ("drums", "bass", "comp", "drone") if getattr(groove, p)],
+            }
+        )
+    return out
 
 
 def show(framework_ref: str, overrides: Overrides = Overrides()) -> dict[str, Any]:

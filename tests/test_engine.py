@@ -285,3 +285,14 @@ def test_fill_rows_must_last_one_bar(tmp_path):
         load_framework(str(path))
     assert caught.value.key == "groove.fill.drums.snare"
     assert "one bar" in caught.value.message
+
+
+def test_seven_note_scales_are_spelled_by_degree_in_sharp_keys(tmp_path):
+    text = (
+        'title: S\nkey: E harmonic-minor\nharmony: "V7 | viio7"\n'
+        'groove:\n  steps: 4\n  bass: "1357"\n'
+    )
+    tl = realised(tmp_path, text)
+    assert [c.symbol for c in tl.chords] == ["B7", "D#dim7"]
+    bass = [n.pitch % 12 for n in tl.part_notes("bass")]
+    assert bass == [11, 3, 6, 9, 3, 6, 9, 0]  # B D# F# A | D# F# A C

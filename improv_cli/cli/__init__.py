@@ -120,14 +120,24 @@ def list_(
         str | None, typer.Option("--technique", help="Only this technique, e.g. holding.")
     ] = None,
     mode: Annotated[str | None, typer.Option("--mode", help="Only this mode, e.g. dorian.")] = None,
+    meter: Annotated[str | None, typer.Option("--meter", help="Only this meter, e.g. 6/8.")] = None,
+    tempo: Annotated[
+        str | None, typer.Option("--tempo", help="Only tempos in this range, e.g. 60-80.")
+    ] = None,
+    modes: Annotated[bool, typer.Option("--modes", help="List the modes and scales.")] = False,
+    grooves: Annotated[bool, typer.Option("--grooves", help="List the grooves.")] = False,
     json: JsonOpt = False,
 ) -> None:
-    """List the bundled library: name, technique, key, meter, tempo."""
+    """List the bundled library: frameworks (filtered), or its modes or grooves."""
     from improv_cli import api
 
     with reporting_errors():
-        entries = api.list_frameworks(technique, mode)
-    output.listed(entries, as_json=json)
+        if modes:
+            output.modes(api.list_modes(), as_json=json)
+        elif grooves:
+            output.grooves(api.list_grooves(), as_json=json)
+        else:
+            output.listed(api.list_frameworks(technique, mode, meter, tempo), as_json=json)
 
 
 @app.command()

@@ -83,6 +83,33 @@ def listed(entries: list[Entry], *, as_json: bool) -> None:
     stdout.print(table)
 
 
+def modes(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        _json(rows)
+        return
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    for header in ("mode", "intervals", "character"):
+        table.add_column(header, no_wrap=header != "character")
+    for row in rows:
+        table.add_row(row["name"], " ".join(map(str, row["intervals"])), row["description"])
+    stdout.print(table)
+
+
+def grooves(rows: list[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        _json(rows)
+        return
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    for header in ("groove", "meter", "steps", "swing", "fill", "title"):
+        table.add_column(header, no_wrap=header != "title")
+    for row in rows:
+        fill = f"/{row['fill_every']}" if row["fill_every"] else ""
+        table.add_row(
+            row["name"], row["meter"], str(row["steps"]), f"{row['swing']:g}", fill, row["title"]
+        )
+    stdout.print(table)
+
+
 def shown(info: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         _json(info)
@@ -93,6 +120,18 @@ def shown(info: dict[str, Any], *, as_json: bool) -> None:
     if info["purpose"]:
         stdout.print(escape(info["purpose"]))
     stdout.print(f"key {info['key']}: {' '.join(info['scale'])}")
+    safe = info["safe_notes"]
+    stdout.print(
+        "safe notes (chromatic): "
+        + " ".join(n["note"] if n["in_mode"] else "·" for n in safe["chromatic"])
+    )
+    orff = safe["orff"]
+    line = f"Orff C-diatonic bars: keep {' '.join(orff['keep']) or '-'}"
+    line += f", take off {' '.join(orff['remove']) or 'none'}"
+    if orff["lacking"]:
+        spares = f" (spare bars: {' '.join(orff['spare_bars'])})" if orff["spare_bars"] else ""
+        line += f"; lacks {' '.join(orff['lacking'])}{spares}"
+    stdout.print(line)
     stdout.print(f"meter {info['meter']}, tempo {info['tempo']:g}, seed {info['seed']}")
     form = " ".join(
         f"{s['section']}x{s['repeat']}" if s["repeat"] > 1 else s["section"] for s in info["form"]
@@ -112,8 +151,15 @@ def shown(info: dict[str, Any], *, as_json: bool) -> None:
     stdout.print(chords)
     for name, groove in info["grooves"].items():
         grid = Table(f"groove: {name}", f"{groove['steps']} steps a bar, swing {groove['swing']:g}")
+        group = groove["steps_per_beat"]
         for row_name, row in groove["rows"].items():
-            grid.add_row(row_name, _grid(row, groove["steps"]))
+            grid.add_row(row_name, _grid(row, groove["steps"], group))
+        if groove["fill"]:
+            for row_name, row in groove["fill"]["rows"].items():
+                grid.add_row(
+                    f"fill/{groove['fill']['every']}: {row_name}",
+                    _grid(row, groove["steps"], group),
+                )
         if groove["drone"]:
             grid.add_row("drone", " ".join(groove["drone"]))
         stdout.print(grid)
@@ -125,8 +171,7 @@ def _bars(count: int) -> str:
     return f"{count} bar" if count == 1 else f"{count} bars"
 
 
-def _grid(row: str, steps: int) -> str:
-    """A grid row with a space between groups of steps and a bar line between bars."""
-    group = 4 if steps % 4 == 0 else (3 if steps % 3 == 0 else steps)
+def _grid(row: str, steps: int, group: int) -> str:
+    """A grid row with a space between beats and a bar line between bars."""
     bars = [row[i : i + steps] for i in range(0, len(row), steps)]
     return " | ".join(" ".join(b[i : i + group] for i in range(0, steps, group)) for b in bars)

@@ -7,7 +7,7 @@ from typing import Any
 
 from improv_cli.engine.realise import lay_out, plan
 from improv_cli.engine.theory import chord_tones, scale_names, tonic_chord
-from improv_cli.model.framework import Framework, Groove
+from improv_cli.model.framework import Framework, Groove, Key, Meter
 
 
 def describe(framework: Framework) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def describe(framework: Framework) -> dict[str, Any]:
     grooves: dict[str, Any] = {}
     for section in framework.sections:
         if section.groove is not None:
-            grooves.setdefault(section.groove.name, _groove(section.groove))
+            grooves.setdefault(section.groove.name, _groove(section.groove, framework.meter))
     return {
         "name": framework.name,
         "title": framework.title,
@@ -53,24 +53,72 @@ def describe(framework: Framework) -> dict[str, Any]:
         "chords": form_chords,
         "grooves": grooves,
         "length": {"bars": len(bars), "seconds": round(seconds, 3)},
+        "safe_notes": safe_notes(key),
         "parts": {
             p.name: {"instrument": p.instrument, "octave": p.octave} for p in framework.parts
         },
     }
 
 
-def _groove(groove: Groove) -> dict[str, Any]:
+_CHROMATIC = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_ORFF_BARS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_ORFF_SPARES = {"F#": 6, "Bb": 10}  # the two extra bars most Orff instruments come with
+
+
+def safe_notes(key: Key) -> dict[str, Any]:
+    """Which notes belong to the mode: on a chromatic instrument and on a C-diatonic Orff
+    xylophone or glockenspiel (bars to keep, bars to take off, notes it lacks)."""
+    spelled = dict(
+        zip(((key.tonic_pc + i) % 12 for i in key.intervals), scale_names(key), strict=True)
+    )
+    chromatic = [
+        {"note": spelled.get(pc, name), "in_mode": pc in spelled}
+        for pc, name in enumerate(_CHROMATIC)
+    ]
+    keep = [bar for bar, pc in _ORFF_BARS.items() if pc in spelled]
+    remove = [bar for bar, pc in _ORFF_BARS.items() if pc not in spelled]
+    lacking = [pc for pc in sorted(spelled) if pc not in _ORFF_BARS.values()]
+    spares = [bar for bar, pc in _ORFF_SPARES.items() if pc in spelled]
+    return {
+        "notes": list(scale_names(key)),
+        "chromatic": chromatic,
+        "orff": {
+            "keep": keep,
+            "remove": remove,
+            "lacking": [spelled[pc] for pc in lacking],
+            "spare_bars": spares,
+            "playable_with_spares": all(pc in _ORFF_SPARES.values() for pc in lacking),
+        },
+    }
+
+
+def _groove(groove: Groove, meter: Meter) -> dict[str, Any]:
     rows: dict[str, str] = {drum.name: drum.steps for drum in groove.drums}
     if groove.bass:
         rows["bass"] = groove.bass
     if groove.comp:
         rows["comp"] = groove.comp
+    fill: dict[str, Any] | None = None
+    if groove.fill:
+        fill_rows = {drum.name: drum.steps for drum in groove.fill.drums}
+        fill_rows.update(
+            {p: r for p, r in (("bass", groove.fill.bass), ("comp", groove.fill.comp)) if r}
+        )
+        fill = {"every": groove.fill.every, "rows": fill_rows}
     return {
         "steps": groove.steps,
+        "steps_per_beat": _per_beat(groove.steps, meter),
         "swing": groove.swing,
+        "fill": fill,
         "rows": rows,
         "drone": [_degree(d.degree, d.alter, d.octave) for d in groove.drone],
     }
+
+
+def _per_beat(steps: int, meter: Meter) -> int:
+    """Steps in one felt beat (three eighths in 6/8 and 12/8), or the whole bar if uneven."""
+    beats = meter.bar_ticks // meter.beat_ticks
+    return steps // beats if steps % beats == 0 else steps
 
 
 def _degree(degree: int, alter: int, octave: int) -> str:

@@ -84,9 +84,14 @@ def _key_object(key: Key, accidental: bool) -> Any:
     if key.mode in CHURCH_MODES:
         return m21key.Key(tonic, key.mode)
     intervals = key.intervals
-    if len(intervals) == 7:
-        base = pitch.Pitch(tonic + "4")
-        return scale.ConcreteScale(pitches=[base.transpose(i) for i in intervals])
+    if len(intervals) == 7:  # spelled one letter a degree: D# in E harmonic minor, not Eb
+        pitches: list[Any] = []
+        for name in scale_names(key):
+            spelled = pitch.Pitch(m21_name(name) + "4")
+            while pitches and spelled.ps <= pitches[-1].ps:
+                spelled.octave = (spelled.octave or 4) + 1
+            pitches.append(spelled)
+        return scale.ConcreteScale(pitches=pitches)
     return m21key.Key(tonic, mode_info(key.mode).parent)
 
 
