@@ -26,6 +26,7 @@ def test_bundled_framework_validates_and_renders(name, tmp_path):
     assert validate([name])[0].error is None
     framework = load_framework(name)
     assert framework.title and framework.technique and framework.purpose
+    assert any(section.groove for section in framework.sections), name
     timeline = realise(framework)
     assert timeline.bars >= 1 and timeline.notes
     out = tmp_path / "x.mid"
