@@ -65,6 +65,20 @@ def validated(results: list[Validation], *, as_json: bool) -> None:
             print(result.error.line(), file=sys.stderr)
 
 
+def _columns(headers: list[str], rows: list[list[str]], right: tuple[str, ...] = ()) -> None:
+    """A borderless table; the last column (a title or description) is the one that wraps."""
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
+    for header in headers:
+        table.add_column(
+            header,
+            no_wrap=header != headers[-1],
+            justify="right" if header in right else "left",
+        )
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+
+
 def listed(entries: list[Entry], *, as_json: bool) -> None:
     if as_json:
         _json([e.as_dict() for e in entries])
@@ -75,39 +89,31 @@ def listed(entries: list[Entry], *, as_json: bool) -> None:
     widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=True)]
     if sum(widths) + 2 * len(widths) > stdout.width:  # a narrow terminal: leave titles out
         headers, rows = headers[:-1], [row[:-1] for row in rows]
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-    for header in headers:
-        table.add_column(header, no_wrap=True, justify="right" if header == "bpm" else "left")
-    for row in rows:
-        table.add_row(*row)
-    stdout.print(table)
+    _columns(headers, rows, right=("bpm",))
 
 
 def modes(rows: list[dict[str, Any]], *, as_json: bool) -> None:
     if as_json:
         _json(rows)
         return
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-    for header in ("mode", "intervals", "character"):
-        table.add_column(header, no_wrap=header != "character")
-    for row in rows:
-        table.add_row(row["name"], " ".join(map(str, row["intervals"])), row["description"])
-    stdout.print(table)
+    _columns(
+        ["mode", "intervals", "character"],
+        [[r["name"], " ".join(map(str, r["intervals"])), r["description"]] for r in rows],
+    )
 
 
 def grooves(rows: list[dict[str, Any]], *, as_json: bool) -> None:
     if as_json:
         _json(rows)
         return
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-    for header in ("groove", "meter", "steps", "swing", "fill", "title"):
-        table.add_column(header, no_wrap=header != "title")
-    for row in rows:
-        fill = f"/{row['fill_every']}" if row["fill_every"] else ""
-        table.add_row(
-            row["name"], row["meter"], str(row["steps"]), f"{row['swing']:g}", fill, row["title"]
-        )
-    stdout.print(table)
+    _columns(
+        ["groove", "meter", "steps", "swing", "fill", "title"],
+        [
+            [r["name"], r["meter"], str(r["steps"]), f"{r['swing']:g}",
+             f"/{r['fill_every']}" if r["fill_every"] else "", r["title"]]
+            for r in rows
+        ],
+    )  # fmt: skip
 
 
 def shown(info: dict[str, Any], *, as_json: bool) -> None:
