@@ -8,7 +8,6 @@ Scales that are not church modes use their own notes when heptatonic, else the p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from improv_cli.errors import FrameworkError
 from improv_cli.model.framework import Chord, Key
 from improv_cli.model.modes import mode_info, parent_intervals
+from improv_cli.model.syntax import plain_numeral
 from improv_cli.model.tables import CHORD_KIND_ALIASES, CHURCH_MODES
 
 _LETTERS = "CDEFGAB"
@@ -108,8 +108,6 @@ def chord_tones(chord: Chord, key: Key) -> ChordTones:
         ) from None
 
 
-_NUMERAL = re.compile(r"^(VII|VI|IV|V|III|II|I)(o|ø|°|\+)?(7|9|11|13|6|64|65|43|42|2)?$", re.I)
-_DEGREES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
 _INVERSIONS = {"6": 1, "65": 1, "64": 2, "43": 2, "42": 3, "2": 3}
 
 
@@ -121,13 +119,12 @@ def _scale_chord(text: str, key: Key) -> ChordTones | None:
     the parent mode's reading (accidentals, secondary numerals) and for heptatonic scales.
     """
     intervals = key.intervals
-    match = _NUMERAL.match(text)
-    if len(intervals) == 7 or match is None:
+    numeral = plain_numeral(text)
+    if len(intervals) == 7 or numeral is None:
         return None
-    degree = _DEGREES[match.group(1).upper()]
+    degree, figure = numeral
     if degree > len(intervals):
         raise ValueError(f"{key} has {len(intervals)} notes, so it has no degree {degree}")
-    figure = match.group(3) or ""
     size = 4 if figure in ("7", "9", "11", "13", "65", "43", "42", "2") else 3
     stride = 2 if len(intervals) >= 5 else 1
     names = scale_names(key)

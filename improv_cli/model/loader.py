@@ -7,7 +7,6 @@ path and a hint. Nothing here imports music21, so validating is fast.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +28,12 @@ from improv_cli.model.framework import (
 )
 from improv_cli.model.grooves import read_expression, read_groove, read_parts
 from improv_cli.model.syntax import (
+    ROMAN,
     parse_harmony,
     parse_key,
     parse_melody,
     parse_meter,
+    plain_numeral,
     suggest,
     tokens,
 )
@@ -131,10 +132,6 @@ def read_merged(path: Path, seen: tuple[Path, ...] = ()) -> Document:
     return _merge(base, doc)
 
 
-_NUMERAL_DEGREE = re.compile(r"^(VII|VI|IV|V|III|II|I)(?![A-Z])", re.IGNORECASE)
-_DEGREES = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7}
-
-
 def _check_degrees(key: Key, sections: tuple[Section, ...]) -> None:
     """A plain numeral in a scale of fewer than seven notes must name one of its degrees."""
     size = len(key.intervals)
@@ -143,15 +140,13 @@ def _check_degrees(key: Key, sections: tuple[Section, ...]) -> None:
     for section in sections:
         for bar in section.harmony:
             for chord in bar:
-                match = _NUMERAL_DEGREE.match(chord.text) if chord.is_roman else None
-                if match and "/" not in chord.text and _DEGREES[match.group(1).upper()] > size:
+                numeral = plain_numeral(chord.text) if chord.is_roman else None
+                if numeral and numeral[0] > size:
                     raise FrameworkError(
-                        f"'{chord.text}' names degree {_DEGREES[match.group(1).upper()]}, "
-                        f"but {key} has {size} notes",
+                        f"'{chord.text}' names degree {numeral[0]}, but {key} has {size} notes",
                         pos=chord.pos,
                         key="harmony",
-                        hint=f"use numerals I to {['I', 'II', 'III', 'IV', 'V', 'VI'][size - 1]}, "
-                        "or chord symbols",
+                        hint=f"use numerals I to {ROMAN[size - 1]}, or chord symbols",
                     )
 
 

@@ -177,6 +177,20 @@ _ROMAN = re.compile(rf"^{_RN_CORE}(?:/{_RN_CORE})*$")
 _SYMBOL = re.compile(r"^(?P<root>[A-G](?:#|b)?)(?P<kind>[^/]*)(?:/(?P<bass>[A-G](?:#|b)?))?$")
 
 
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII")
+_PLAIN_NUMERAL = re.compile(
+    r"^(VII|VI|IV|V|III|II|I)(?:o|ø|°|\+)?(7|9|11|13|6|64|65|43|42|2)?$", re.IGNORECASE
+)
+
+
+def plain_numeral(text: str) -> tuple[int, str] | None:
+    """(degree, figure) of a numeral without accidental or secondary (`IV7` -> (4, "7"))."""
+    match = _PLAIN_NUMERAL.match(text)
+    if match is None:
+        return None
+    return ROMAN.index(match.group(1).upper()) + 1, match.group(2) or ""
+
+
 def check_chord(token: str, offset: int) -> bool:
     """Check one chord's spelling; returns True for a roman numeral, False for a symbol."""
     if token[0] in "ABCDEFG":
