@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 from improv_cli.errors import FrameworkError, ImprovError, OptionError, RenderError
 from improv_cli.model import library
 from improv_cli.model.framework import Framework, Key, Length
-from improv_cli.model.grooves import load_groove_file
+from improv_cli.model.grooves import load_groove_file, read_groove_file
 from improv_cli.model.loader import load_framework
 from improv_cli.model.syntax import SyntaxProblem, parse_key
 from improv_cli.model.tables import MODES
-from improv_cli.model.yamlsource import load_document
 
 if TYPE_CHECKING:
     from improv_cli.timeline import Timeline
@@ -307,17 +306,17 @@ def list_modes() -> list[dict[str, Any]]:
 
 
 def list_grooves() -> list[dict[str, Any]]:
-    """The library grooves: meter, steps, swing, fill and title."""
+    """The library grooves: meter, steps, swing, fill, title and description."""
     out = []
     for name in library.groove_names():
-        path = library.library_root() / library.GROOVES / f"{name}.yaml"
-        groove = load_groove_file(path)
-        data = load_document(path).data
+        groove_file = read_groove_file(library.library_root() / library.GROOVES / f"{name}.yaml")
+        groove = groove_file.groove
         out.append(
             {
                 "name": name,
-                "title": data.get("title", name),
-                "meter": str(data.get("meter", "4/4")),
+                "title": groove_file.title,
+                "description": groove_file.description,
+                "meter": str(groove_file.meter),
                 "steps": groove.steps,
                 "swing": groove.swing,
                 "fill_every": groove.fill.every if groove.fill else None,

@@ -5,11 +5,10 @@ python -m improv_cli.cli.library_doc > docs/library.md
 
 from __future__ import annotations
 
+from improv_cli.api import list_grooves
 from improv_cli.model import library
-from improv_cli.model.grooves import load_groove_file
 from improv_cli.model.loader import load_framework
 from improv_cli.model.tables import MODES
-from improv_cli.model.yamlsource import load_document
 
 INTRO = """\
 # The bundled library
@@ -57,17 +56,14 @@ def library_doc() -> str:
     lines.append("## Grooves\n")
     lines.append("| name | meter | steps | swing | fill | description |")
     lines.append("|---|---|---|---|---|---|")
-    root = library.library_root() / library.GROOVES
-    for name in library.groove_names():
-        path = root / f"{name}.yaml"
-        groove = load_groove_file(path)
-        data = load_document(path).data
-        fill = f"every {groove.fill.every}" if groove.fill else ""
+    grooves = list_grooves()
+    for g in grooves:
+        fill = f"every {g['fill_every']}" if g["fill_every"] else ""
         lines.append(
-            f"| `{name}` | {data.get('meter', '4/4')} | {groove.steps} | {groove.swing:g} | "
-            f"{fill} | {_cell(str(data.get('description', '')))} |"
+            f"| `{g['name']}` | {g['meter']} | {g['steps']} | {g['swing']:g} | "
+            f"{fill} | {_cell(g['description'])} |"
         )
-    lines.append(f"\n{len(library.groove_names())} grooves.\n")
+    lines.append(f"\n{len(grooves)} grooves.\n")
     lines.append("## Modes and scales\n")
     lines.append("| name | intervals | character | source |")
     lines.append("|---|---|---|---|")

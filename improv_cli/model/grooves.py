@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +56,28 @@ def read_groove(check: Checker, value: Any, path: KeyPath, meter: Meter) -> Groo
             library.groove_names()
         )
         check.fail(path, f"unknown groove '{value}'", hint)
-    groove, written_for = _groove_file(found, f"library:grooves/{found.name}", value, meter)
+    groove_file = _groove_file(found, f"library:grooves/{found.name}", value, meter)
+    written_for = groove_file.meter
     if written_for != meter:
         check.fail(
             path,
             f"groove '{value}' is written for {written_for}, the framework is in {meter}",
             "choose a groove in the framework's meter",
         )
-    return groove
+    return groove_file.groove
 
 
-def _groove_file(path: Path, shown: str, name: str, meter: Meter | None) -> tuple[Groove, Meter]:
+@dataclass(frozen=True, slots=True)
+class GrooveFile:
+    """A library groove file: the groove, the meter it is written for, its title and text."""
+
+    groove: Groove
+    meter: Meter
+    title: str
+    description: str
+
+
+def _groove_file(path: Path, shown: str, name: str, meter: Meter | None) -> GrooveFile:
     """Read a groove file in `meter` (default: the meter it declares, else 4/4)."""
     check = Checker(load_document(path, shown))
     data = check.doc.data
@@ -76,14 +88,23 @@ def _groove_file(path: Path, shown: str, name: str, meter: Meter | None) -> tupl
         text = str(check.typed(data["meter"], ("meter",), str))
         declared = Meter(*check.parse(text, ("meter",), parse_meter))
     meter = meter or declared
-    if declared != meter:
-        return Groove(name, 1, 0.0), declared
-    return _groove_body(check, data, (), meter, name), declared
+    title = str(check.typed(data.get("title", name), ("title",), str))
+    description = " ".join(
+        str(check.typed(data.get("description", ""), ("description",), str)).split()
+    )
+    if declared != meter:  # the caller reports the mismatch; no grid is read in a wrong meter
+        return GrooveFile(Groove(name, 1, 0.0), declared, title, description)
+    return GrooveFile(_groove_body(check, data, (), meter, name), declared, title, description)
+
+
+def read_groove_file(path: Path) -> GrooveFile:
+    """Read and validate a groove file on its own, in the meter it declares."""
+    return _groove_file(path, display_path(path), path.stem, None)
 
 
 def load_groove_file(path: Path) -> Groove:
     """Validate a groove file on its own (as `improv validate grooves/x.yaml` does)."""
-    return _groove_file(path, display_path(path), path.stem, None)[0]
+    return read_groove_file(path).groove
 
 
 def _groove_body(
