@@ -68,9 +68,8 @@ _ORFF_SPARES = {"F#": 6, "Bb": 10}  # the two extra bars most Orff instruments c
 def safe_notes(key: Key) -> dict[str, Any]:
     """Which notes belong to the mode: on a chromatic instrument and on a C-diatonic Orff
     xylophone or glockenspiel (bars to keep, bars to take off, notes it lacks)."""
-    spelled = dict(
-        zip(((key.tonic_pc + i) % 12 for i in key.intervals), scale_names(key), strict=True)
-    )
+    names = scale_names(key)
+    spelled = dict(zip(((key.tonic_pc + i) % 12 for i in key.intervals), names, strict=True))
     chromatic = [
         {"note": spelled.get(pc, name), "in_mode": pc in spelled}
         for pc, name in enumerate(_CHROMATIC)
@@ -80,7 +79,7 @@ def safe_notes(key: Key) -> dict[str, Any]:
     lacking = [pc for pc in sorted(spelled) if pc not in _ORFF_BARS.values()]
     spares = [bar for bar, pc in _ORFF_SPARES.items() if pc in spelled]
     return {
-        "notes": list(scale_names(key)),
+        "notes": list(names),
         "chromatic": chromatic,
         "orff": {
             "keep": keep,
