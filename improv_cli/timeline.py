@@ -61,6 +61,25 @@ class ChordEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Fermata:
+    """A held beat: the beat at `tick` (`ticks` long) lasts `1 + extra` beats of time."""
+
+    tick: int
+    ticks: int
+    extra: float
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicMark:
+    """A written dynamic: a level (start == end) or a hairpin from `start` to `end`."""
+
+    tick: int
+    end_tick: int
+    start: int  # velocity
+    end: int  # velocity
+
+
+@dataclass(frozen=True, slots=True)
 class Part:
     name: str  # drums, bass, comp, melody, drone
     instrument: str
@@ -79,6 +98,8 @@ class Timeline:
     key_signatures: tuple[KeySignature, ...]
     markers: tuple[Marker, ...] = ()
     chords: tuple[ChordEvent, ...] = ()
+    fermatas: tuple[Fermata, ...] = ()
+    dynamics: tuple[DynamicMark, ...] = ()
     tpq: int = TPQ
 
     @property

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from improv_cli.engine.expression import Expression
 from improv_cli.engine.theory import ChordTones
-from improv_cli.model.framework import Degree, Framework, Groove, Key, Section
+from improv_cli.model.framework import Degree, Framework, Groove, Key
 from improv_cli.model.modes import parent_intervals
-from improv_cli.model.tables import PART_DEFAULTS
+from improv_cli.model.tables import PART_DEFAULTS, TPQ
 from improv_cli.timeline import Note
+
+if TYPE_CHECKING:
+    from improv_cli.engine.variation import BarContext
 
 Slots = list[tuple[int, int, ChordTones]]
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)
 ACCENT = 20  # velocity added by X
 GHOST = 0.5  # velocity factor of o
-
-
-def bar_rng(seed: int, bar_index: int) -> random.Random:
-    """A private generator per bar, so that a longer rendering keeps its earlier bars."""
-    return random.Random(f"improv:{seed}:{bar_index}")
 
 
 def degree_pitch(key: Key, degree: Degree, octave: int) -> int:
@@ -62,23 +60,27 @@ def voicings(members: tuple[int, ...], octave: int) -> tuple[tuple[int, ...], ..
 
 
 class PartWriter:
-    """Accumulates the notes of every part; held notes may cross bar lines."""
+    """Accumulates the notes of every part; held notes may cross bar lines.
 
-    def __init__(self, framework: Framework, expression: Expression, seed: int) -> None:
+    Each bar comes as a `BarContext`: the variation layer has already chosen its key,
+    chords, melody, grid cells, registers and voicings, so writing is exact and repeatable.
+    """
+
+    def __init__(self, framework: Framework, expression: Expression) -> None:
         self.framework = framework
-        self.key = framework.key
         self.bar_ticks = framework.meter.bar_ticks
         self.expression = expression
-        self.seed = seed
-        self.variation = framework.variation
-        self.octave = {p.name: p.octave for p in framework.parts}
+        self.specs = {p.name: p for p in framework.parts}
         self.balance = {name: d.balance for name, d in PART_DEFAULTS.items()}
+        safety = framework.safety
+        self.max_accent = safety.max_accent if safety and safety.max_accent is not None else 127
         self.notes: dict[str, list[Note]] = defaultdict(list)
         self.held: dict[str, tuple[int, tuple[int, ...], int]] = {}
-        self.parent = parent_intervals(self.key.mode)
 
     def velocity(self, part: str, tick: int, bonus: int = 0, factor: float = 1.0) -> int:
-        level = self.expression.velocity_at(tick) * factor + self.balance[part] + bonus
+        """The velocity at grid position `tick`: level, balance, and accents (capped)."""
+        lift = min(self.max_accent, bonus + self.expression.accent_at(tick))
+        level = self.expression.velocity_at(tick) * factor + self.balance[part] + lift
         return max(1, min(127, round(level)))
 
     def hold(self, part: str, tick: int, pitches: tuple[int, ...], velocity: int) -> None:
@@ -93,106 +95,101 @@ class PartWriter:
         if tick > start:
             self.notes[part].extend(Note(part, start, tick - start, p, velocity) for p in pitches)
 
-    def bar(self, section: Section, local: int, start: int, slots: Slots, first: bool) -> None:
-        rng = bar_rng(self.seed, start // self.bar_ticks) if self.variation else None
+    def swing(self, part: str, groove: Groove | None) -> float:
+        own = self.specs[part].swing
+        if own is not None:
+            return own
+        return groove.swing if groove else 0.0
+
+    def bar(self, ctx: BarContext) -> None:
+        start = ctx.start
+        section = ctx.plan.section
         groove = section.groove
-        if first:
-            self._drone(groove, start)
+        for part in ctx.muted:
+            self.release(part, start)
+        if ctx.plan.occurrence_start and "drone" not in ctx.muted:
+            self._drone(groove, ctx)
         if groove is None:
             self.release("bass", start)
-            if section.harmony:
-                self._sustained_chords(start, slots)
+            if section.harmony and "comp" not in ctx.muted:
+                self._sustained_chords(ctx)
             else:
                 self.release("comp", start)
         else:
-            self._grooved(groove, local, start, slots, rng)
-        if section.melody:
-            self._melody(section, local, start)
+            self._grooved(groove, ctx)
+        if ctx.melody and "melody" not in ctx.muted:
+            self._melody(ctx, groove)
 
-    def _grooved(
-        self, groove: Groove, local: int, start: int, slots: Slots, rng: random.Random | None
-    ) -> None:
+    def _grooved(self, groove: Groove, ctx: BarContext) -> None:
         steps = groove.steps
         size = self.bar_ticks // steps
-        delay = round(groove.swing * size)
+        start = ctx.start
 
-        def at(step: int) -> int:
-            if step >= steps:
-                return start + self.bar_ticks
-            return start + step * size + (delay if step % 2 else 0)
+        def timing(part: str) -> Callable[[int], int]:
+            delay = round(self.swing(part, groove) * size)
+
+            def at(step: int) -> int:
+                if step >= steps:
+                    return start + self.bar_ticks
+                return start + step * size + (delay if step % 2 else 0)
+
+            return at
 
         def chord_at(step: int) -> ChordTones:
             offset = step * size
-            return next(c for tick, dur, c in slots if tick <= offset < tick + dur)
+            return next(c for tick, dur, c in ctx.slots if tick <= offset < tick + dur)
 
-        def cells(row: str) -> str:
-            bar = local % (len(row) // steps)
-            return row[bar * steps : (bar + 1) * steps]
-
-        drums, bass, comp = groove.drums, groove.bass, groove.comp
-        fill = groove.fill
-        if fill and (local + 1) % fill.every == 0:
-            drums = fill.drums or drums
-            bass = fill.bass or bass
-            comp = fill.comp or comp
-        for drum in drums:
-            self._drums(drum.note, cells(drum.steps), at, rng)
-        for part, row in (("bass", bass), ("comp", comp)):
+        if "drums" not in ctx.muted:
+            at = timing("drums")
+            for note, cells in ctx.drums:
+                self._drums(note, cells, at, start, size)
+        for part, row in (("bass", ctx.bass), ("comp", ctx.comp)):
+            if part in ctx.muted:
+                continue
             if row is None:
                 self.release(part, start)
                 continue
-            for step, cell in enumerate(cells(row)):
+            at = timing(part)
+            for step, cell in enumerate(row):
                 if cell == "-":
                     continue
                 if cell == ".":
                     self.release(part, at(step))
                     continue
                 tick = at(step)
+                grid = start + step * size
                 chord = chord_at(step)
                 if part == "bass":
-                    pitches: tuple[int, ...] = (self._bass_pitch(cell, chord, rng),)
-                    velocity = self.velocity(part, tick)
+                    pitches: tuple[int, ...] = (self._bass_pitch(cell, chord, ctx),)
+                    velocity = self.velocity(part, grid)
                 else:
-                    choices = voicings(chord.members, self.octave["comp"])
-                    pick = (
-                        1 if rng and len(choices) > 1 and rng.random() < 0.5 * self.variation else 0
-                    )
+                    choices = voicings(chord.members, ctx.octaves["comp"])
+                    pick = min(ctx.voicing.get(step, 0), len(choices) - 1)
                     pitches = choices[pick]
-                    velocity = self.velocity(part, tick, ACCENT if cell == "X" else 0)
+                    velocity = self.velocity(part, grid, ACCENT if cell == "X" else 0)
                 self.hold(part, tick, pitches, velocity)
 
-    def _sustained_chords(self, start: int, slots: Slots) -> None:
+    def _sustained_chords(self, ctx: BarContext) -> None:
         """Harmony with no groove: the comp holds each chord for its share of the bar."""
-        for offset, _, chord in slots:
-            tick = start + offset
-            pitches = voicings(chord.members, self.octave["comp"])[0]
+        for offset, _, chord in ctx.slots:
+            tick = ctx.start + offset
+            pitches = voicings(chord.members, ctx.octaves["comp"])[0]
             self.hold("comp", tick, pitches, self.velocity("comp", tick))
 
     def _drums(
-        self, note: int, cells: str, at: Callable[[int], int], rng: random.Random | None
+        self, note: int, cells: str, at: Callable[[int], int], start: int, size: int
     ) -> None:
         for step, cell in enumerate(cells):
-            if rng is not None:
-                cell = self._vary_drum(cell, step, rng)
             if cell == ".":
                 continue
             tick = at(step)
             factor = GHOST if cell == "o" else 1.0
-            velocity = self.velocity("drums", tick, ACCENT if cell == "X" else 0, factor)
+            bonus = ACCENT if cell == "X" else 0
+            velocity = self.velocity("drums", start + step * size, bonus, factor)
             self.notes["drums"].append(Note("drums", tick, at(step + 1) - tick, note, velocity))
 
-    def _vary_drum(self, cell: str, step: int, rng: random.Random) -> str:
-        chance = rng.random()
-        if cell == "." and chance < 0.06 * self.variation:
-            return "o"
-        if cell == "x" and step and chance < 0.08 * self.variation:
-            return "."
-        return cell
-
-    def _bass_pitch(self, cell: str, chord: ChordTones, rng: random.Random | None) -> int:
-        if rng is not None and cell in "58" and rng.random() < 0.3 * self.variation:
-            cell = "8" if cell == "5" else "5"
-        base = 12 * (self.octave["bass"] + 1)
+    def _bass_pitch(self, cell: str, chord: ChordTones, ctx: BarContext) -> int:
+        base = 12 * (ctx.octaves["bass"] + 1)
         root = base + chord.root
         members = {"3": chord.third, "5": chord.fifth, "7": chord.seventh}
         if cell == "1":
@@ -203,40 +200,35 @@ class PartWriter:
             member = members[cell]
             if member is not None:
                 return root + (member - chord.root) % 12
-            return root + self._mode_step(chord.root, int(cell) - 1, self.parent)
-        return root + self._mode_step(chord.root, int(cell) - 1, self.key.intervals)
+            return root + _mode_step(ctx.key, chord.root, int(cell) - 1, True)
+        return root + _mode_step(ctx.key, chord.root, int(cell) - 1, False)
 
-    def _mode_step(self, root: int, steps: int, intervals: tuple[int, ...]) -> int:
-        """Semitones from `root` up `steps` notes of a scale on the tonic.
+    def _melody(self, ctx: BarContext, groove: Groove | None) -> None:
+        size = self.bar_ticks // groove.steps if groove else TPQ // 2
+        delay = round(self.swing("melody", groove) * size)
 
-        A chord member the chord lacks (the 7 of a triad) is found in the mode's parent
-        heptatonic scale, so it stays within an octave; 2 4 6 step through the mode itself.
-        A root outside the scale steps through the major scale.
-        """
-        scale = [(self.key.tonic_pc + i) % 12 for i in intervals]
-        if root not in scale:
-            return _MAJOR[steps % 7] + 12 * (steps // 7)
-        index = scale.index(root)
-        wraps, step = divmod(index + steps, len(intervals))
-        return intervals[step] + 12 * wraps - intervals[index]
+        def swung(offset: int) -> int:
+            late = delay and offset % size == 0 and (offset // size) % 2 == 1
+            return ctx.start + offset + (delay if late and offset < self.bar_ticks else 0)
 
-    def _melody(self, section: Section, local: int, start: int) -> None:
-        bars = section.melody_bars
-        tick = start
-        for event in bars[local % len(bars)]:
+        offset = 0
+        octave = ctx.octaves["melody"]
+        for event in ctx.melody:
             if event.degree is not None:
-                pitch = degree_pitch(self.key, event.degree, self.octave["melody"])
-                velocity = self.velocity("melody", tick)
-                self.notes["melody"].append(Note("melody", tick, event.ticks, pitch, velocity))
-            tick += event.ticks
+                pitch = degree_pitch(ctx.key, event.degree, octave)
+                velocity = self.velocity("melody", ctx.start + offset)
+                begin, end = swung(offset), swung(offset + event.ticks)
+                self.notes["melody"].append(Note("melody", begin, end - begin, pitch, velocity))
+            offset += event.ticks
 
-    def _drone(self, groove: Groove | None, start: int) -> None:
+    def _drone(self, groove: Groove | None, ctx: BarContext) -> None:
         """Drone degrees held through each section; restruck where a section starts."""
+        start = ctx.start
         if groove is None or not groove.drone:
             self.release("drone", start)
             return
-        octave = self.octave["drone"]
-        pitches = tuple(degree_pitch(self.key, d, octave) for d in groove.drone)
+        octave = ctx.octaves["drone"]
+        pitches = tuple(degree_pitch(ctx.key, d, octave) for d in groove.drone)
         held = self.held.get("drone")
         if held and held[1] == pitches and not self.framework.has_sections:
             return  # one unbroken drone through the passes of a form without sections
@@ -246,11 +238,35 @@ class PartWriter:
         """Release what is held, cut at `length`, and keep notes of one pitch from overlapping."""
         for part in list(self.held):
             self.release(part, length)
-        out: list[Note] = []
-        for part_notes in self.notes.values():
-            out.extend(_without_overlaps(part_notes, length))
-        out.sort(key=lambda n: (n.start, n.part, n.pitch))
-        return tuple(out)
+        return tidy([n for notes in self.notes.values() for n in notes], length)
+
+
+def _mode_step(key: Key, root: int, steps: int, parent: bool) -> int:
+    """Semitones from `root` up `steps` notes of a scale on the tonic.
+
+    A chord member the chord lacks (the 7 of a triad) is found in the mode's parent
+    heptatonic scale, so it stays within an octave; 2 4 6 step through the mode itself.
+    A root outside the scale steps through the major scale.
+    """
+    intervals = parent_intervals(key.mode) if parent else key.intervals
+    scale = [(key.tonic_pc + i) % 12 for i in intervals]
+    if root not in scale:
+        return _MAJOR[steps % 7] + 12 * (steps // 7)
+    index = scale.index(root)
+    wraps, step = divmod(index + steps, len(intervals))
+    return intervals[step] + 12 * wraps - intervals[index]
+
+
+def tidy(notes: list[Note], length: int) -> tuple[Note, ...]:
+    """Notes sorted, cut at `length`, with no two of one pitch in one part overlapping."""
+    by_part: dict[str, list[Note]] = defaultdict(list)
+    for note in notes:
+        by_part[note.part].append(note)
+    out: list[Note] = []
+    for part_notes in by_part.values():
+        out.extend(_without_overlaps(part_notes, length))
+    out.sort(key=lambda n: (n.start, n.part, n.pitch))
+    return tuple(out)
 
 
 def _without_overlaps(notes: list[Note], length: int) -> list[Note]:

@@ -1,31 +1,33 @@
-"""Framework -> Timeline: the form laid out bar by bar, each part realised on its grid."""
+"""Framework -> Timeline: the form laid out bar by bar, varied, written, then shaped.
+
+plan the bars -> place the expression -> vary each bar -> write the parts on their grids
+-> fermata holds, humanise, safety -> Timeline (notes, tempo map, marks)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
-from improv_cli.engine.expression import Expression
-from improv_cli.engine.parts import PartWriter
-from improv_cli.engine.theory import ChordTones, chord_tones, key_signature, tonic_chord
-from improv_cli.model.framework import Framework, Section
+from improv_cli.engine.expression import DEFAULT_LEVEL, Expression
+from improv_cli.engine.feel import enforce, hold_fermatas, humanise
+from improv_cli.engine.parts import PartWriter, tidy
+from improv_cli.engine.theory import key_signature
+from improv_cli.engine.variation import BarPlan, Change, Varier
+from improv_cli.model.framework import ExpressionSpan, Framework, Key
 from improv_cli.model.tables import PARTS
 from improv_cli.timeline import (
     ChordEvent,
     KeySignature,
     Marker,
+    Note,
     Part,
     Timeline,
     TimeSignature,
 )
 
-
-@dataclass(frozen=True, slots=True)
-class BarPlan:
-    index: int  # 0-based bar of the rendering
-    section: Section
-    local: int  # bar within this occurrence of the section, counting through its repeats
-    occurrence_start: bool
+__all__ = ["BarPlan", "Realisation", "lay_out", "plan", "realise", "realise_logged"]
 
 
 def plan(framework: Framework) -> Iterator[BarPlan]:
@@ -38,9 +40,22 @@ def plan(framework: Framework) -> Iterator[BarPlan]:
                 index += 1
 
 
+def _contrast(framework: Framework, bar: BarPlan, expression: Expression) -> None:
+    """Sections' own tempo and dynamics: each occurrence starts at its section's level, or at
+    the framework's where other sections set theirs (tempo and dynamic contrast)."""
+    section = bar.section
+    bars = section.bars * section.repeat
+    if any(s.tempo is not None for s in framework.sections):
+        bpm = section.tempo if section.tempo is not None else framework.tempo
+        expression.place(ExpressionSpan(1, bars, tempo=(bpm, bpm)), bar.index)
+    if any(s.dynamics is not None for s in framework.sections):
+        level = section.dynamics if section.dynamics is not None else DEFAULT_LEVEL
+        expression.place(ExpressionSpan(1, bars, dynamics=(level, level)), bar.index)
+
+
 def lay_out(framework: Framework) -> tuple[list[BarPlan], Expression]:
     """Choose the bars to render (length in bars or minutes) and place the expression."""
-    expression = Expression(framework.tempo, framework.meter)
+    expression = Expression(framework.tempo, framework.meter, framework.safety)
     for span in framework.expression:
         expression.place(span, 0)
     bars: list[BarPlan] = []
@@ -48,44 +63,64 @@ def lay_out(framework: Framework) -> tuple[list[BarPlan], Expression]:
     pass_bars = framework.form_bars
     seconds = 0.0
     for bar in plan(framework):
-        if bar.occurrence_start:
-            for span in bar.section.expression:
-                expression.place(span, bar.index)
         if length.bars is not None and len(bars) == length.bars:
             break
         at_pass_end = bars and len(bars) % pass_bars == 0
         if length.bars is None and at_pass_end and seconds >= (length.minutes or 0) * 60:
             break
+        if bar.occurrence_start:
+            _contrast(framework, bar, expression)
+            for span in bar.section.expression:
+                expression.place(span, bar.index)
         bars.append(bar)
         if length.minutes is not None:
             seconds += expression.bar_seconds(bar.index)
     return bars, expression
 
 
+@dataclass(frozen=True, slots=True)
+class Realisation:
+    timeline: Timeline
+    changes: tuple[Change, ...]  # what variation did, bar by bar
+
+
 def realise(framework: Framework) -> Timeline:
     """Realise a framework into a Timeline. The same framework (and seed) give the same result."""
+    return realise_logged(framework).timeline
+
+
+def realise_logged(framework: Framework) -> Realisation:
+    """Realise a framework and say which transformations variation applied."""
     bars, expression = lay_out(framework)
     meter = framework.meter
     length = len(bars) * meter.bar_ticks
-    writer = PartWriter(framework, expression, framework.seed)
+    varier = Varier(framework)
+    writer = PartWriter(framework, expression)
     chords: list[ChordEvent] = []
     markers: list[Marker] = []
-    for bar in bars:
-        start = bar.index * meter.bar_ticks
-        slots = _bar_chords(framework, bar)
+    keys: list[KeySignature] = []
+    following = islice(plan(framework), 1, None)
+    previous_key: Key | None = None
+    for bar, after in zip(bars, following, strict=False):
+        ctx = varier.context(bar, after)
+        start = ctx.start
         if bar.section.harmony:
             chords.extend(
                 ChordEvent(start + tick, dur, c.symbol, c.written, c.root, c.members)
-                for tick, dur, c in slots
+                for tick, dur, c in ctx.slots
             )
         if bar.occurrence_start and framework.has_sections:
             markers.append(Marker(start, bar.section.name))
-        writer.bar(bar.section, bar.local, start, slots, bar.occurrence_start)
-    notes = writer.finish(length)
-    sharps, minor = key_signature(framework.key)
+        if ctx.key != previous_key:
+            sharps, minor = key_signature(ctx.key)
+            keys.append(KeySignature(start, sharps, minor, str(ctx.key)))
+            previous_key = ctx.key
+        writer.bar(ctx)
+    fermatas = expression.held_beats(length)
+    notes = _shaped(framework, list(writer.finish(length)), expression, length)
     present = {n.part for n in notes}
     specs = {p.name: p for p in framework.parts}
-    return Timeline(
+    timeline = Timeline(
         title=framework.title,
         bars=len(bars),
         bar_ticks=meter.bar_ticks,
@@ -97,21 +132,28 @@ def realise(framework: Framework) -> Timeline:
         notes=notes,
         tempos=expression.tempo_changes(length),
         time_signatures=(TimeSignature(0, meter.numerator, meter.denominator),),
-        key_signatures=(KeySignature(0, sharps, minor, str(framework.key)),),
+        key_signatures=tuple(keys),
         markers=tuple(markers),
         chords=tuple(chords),
+        fermatas=fermatas,
+        dynamics=expression.dynamic_marks(length),
     )
+    return Realisation(timeline, tuple(varier.log))
 
 
-def _bar_chords(framework: Framework, bar: BarPlan) -> list[tuple[int, int, ChordTones]]:
-    """The chords of one bar as (offset, duration, chord); no harmony rests on the tonic."""
+def _shaped(
+    framework: Framework, notes: list[Note], expression: Expression, length: int
+) -> tuple[Note, ...]:
+    """Fermata holds, humanise, then the safety profile; notes tidied after each move."""
     bar_ticks = framework.meter.bar_ticks
-    harmony = bar.section.harmony
-    if not harmony:
-        return [(0, bar_ticks, tonic_chord(framework.key))]
-    written = harmony[bar.local % len(harmony)]
-    edges = [i * bar_ticks // len(written) for i in range(len(written) + 1)]
-    return [
-        (edges[i], edges[i + 1] - edges[i], chord_tones(chord, framework.key))
-        for i, chord in enumerate(written)
-    ]
+    fermatas = expression.held_beats(length)
+    if fermatas:
+        notes = list(tidy(hold_fermatas(notes, fermatas), length))
+    if framework.humanise is not None:
+        moved = humanise(
+            notes, framework.humanise, framework.seed, expression, bar_ticks, length, fermatas
+        )
+        notes = list(tidy(moved, length))
+    if framework.safety is not None:
+        notes = enforce(notes, framework.safety, bar_ticks)
+    return tidy(notes, length)

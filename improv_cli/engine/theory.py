@@ -271,3 +271,68 @@ def key_signature(key: Key) -> tuple[int, bool]:
         sharps += 12
     minor = 3 in key.intervals and 4 not in key.intervals
     return sharps, minor
+
+
+def diatonic_chord(key: Key, index: int, size: int, written: str = "") -> ChordTones:
+    """The chord stacked from the scale on degree `index` (0-based): every other scale note
+    (neighbouring notes in scales of fewer than five), `size` notes."""
+    intervals = key.intervals
+    stride = 2 if len(intervals) >= 5 else 1
+    picks = list(dict.fromkeys((index + stride * i) % len(intervals) for i in range(size)))
+    pcs = tuple((key.tonic_pc + intervals[i]) % 12 for i in picks)
+    spelled = tuple(scale_names(key)[i] for i in picks)
+    member = dict(enumerate(pcs))
+    symbol = _name_pcs(spelled, pcs, pcs[0])
+    return ChordTones(
+        symbol,
+        written or symbol,
+        pcs[0],
+        pcs[0],
+        pcs,
+        member.get(1),
+        member.get(2),
+        member.get(3),
+        spelled,
+    )
+
+
+def scale_index(chord: ChordTones, key: Key) -> int | None:
+    """The scale degree (0-based) of a chord whose notes all belong to the scale, else None."""
+    scale = [(key.tonic_pc + i) % 12 for i in key.intervals]
+    if chord.root not in scale or not set(chord.members) <= set(scale):
+        return None
+    return scale.index(chord.root)
+
+
+def restack(chord: ChordTones, old: Key, new: Key) -> ChordTones:
+    """A modal shift: a chord of the old scale becomes the chord on the same degree of the new.
+
+    Chords with notes outside the old scale are kept as they are.
+    """
+    index = scale_index(chord, old)
+    if index is None:
+        return chord
+    return diatonic_chord(new, index, min(4, len(chord.members)))
+
+
+def substitute(chord: ChordTones, key: Key, rng: Any) -> ChordTones | None:
+    """A neighbour chord in the mode a third above or below (sharing two notes), or None.
+
+    Only chords made of the scale's notes are replaced, and only by a major or minor chord
+    (with its seventh when the original has one), so the harmony never leaves the mode.
+    """
+    if len(key.intervals) < 5 or len(chord.members) > 4:
+        return None
+    index = scale_index(chord, key)
+    if index is None:
+        return None
+    size = len(key.intervals)
+    options = []
+    for step in (2, -2):
+        other = diatonic_chord(key, (index + step) % size, len(chord.members))
+        if other.third is None or other.fifth is None:
+            continue
+        third, fifth = (other.third - other.root) % 12, (other.fifth - other.root) % 12
+        if third in (3, 4) and fifth == 7 and other.members != chord.members:
+            options.append(other)
+    return rng.choice(options) if options else None

@@ -18,24 +18,41 @@ def transpose_symbols(framework: Framework, key: Key) -> Framework:
     Roman numerals follow the key by themselves; chord symbols name absolute pitches and
     would otherwise stay behind when `--key` moves the framework.
     """
-    shift = (key.tonic_pc - framework.key.tonic_pc) % 12
-    if not shift:
+    if key.tonic_pc == framework.key.tonic_pc:
         return framework
-    names = _FLAT_NAMES if any("b" in n for n in scale_names(key)) else _SHARP_NAMES
+
+    def section(s: Section) -> Section:
+        moved = tuple(tuple(move_chord(c, framework.key, key) for c in bar) for bar in s.harmony)
+        return replace(s, harmony=moved)
+
+    return replace(framework, sections=tuple(section(s) for s in framework.sections))
+
+
+def move_chord(chord: Chord, old: Key, new: Key) -> Chord:
+    """A chord symbol moved by the distance between the keys' tonics; numerals stay."""
+    shift = (new.tonic_pc - old.tonic_pc) % 12
+    if chord.is_roman or not shift:
+        return chord
+    names = _FLAT_NAMES if any("b" in n for n in scale_names(new)) else _SHARP_NAMES
 
     def move(note: str) -> str:
         pc = (_NATURAL[note[0]] + sum(1 if c == "#" else -1 for c in note[1:])) % 12
         return names[(pc + shift) % 12]
 
-    def chord(c: Chord) -> Chord:
-        if c.is_roman:
-            return c
-        head, _, bass = c.text.partition("/")
-        size = 2 if head[1:2] in ("b", "#") else 1
-        text = move(head[:size]) + head[size:] + (f"/{move(bass)}" if bass else "")
-        return replace(c, text=text)
+    head, _, bass = chord.text.partition("/")
+    size = 2 if head[1:2] in ("b", "#") else 1
+    text = move(head[:size]) + head[size:] + (f"/{move(bass)}" if bass else "")
+    return replace(chord, text=text)
 
-    def section(s: Section) -> Section:
-        return replace(s, harmony=tuple(tuple(chord(c) for c in bar) for bar in s.harmony))
 
-    return replace(framework, sections=tuple(section(s) for s in framework.sections))
+_KEY_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def transposed(key: Key, semitones: int) -> tuple[Key, int]:
+    """The key moved by `semitones`, and the octaves that tonic-based parts move with it
+    (degree 1 sits in its part's octave, so without them a step down would sound 11 up)."""
+    if not semitones:
+        return key, 0
+    pc = (key.tonic_pc + semitones) % 12
+    folded = (pc - key.tonic_pc) % 12
+    return Key(_KEY_NAMES[pc], key.mode), (semitones - folded) // 12

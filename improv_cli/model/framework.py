@@ -121,12 +121,72 @@ class Groove:
 
 @dataclass(frozen=True, slots=True)
 class ExpressionSpan:
-    """A span of bars (1-based, inclusive) with a dynamic and/or a tempo, level or ramp."""
+    """A span of bars (1-based, inclusive) with Nordoff–Robbins' expressive components.
+
+    Dynamics and tempo are a level or a ramp (`curve` shapes the ramps); a fermata holds one
+    beat of the span's last bar; accents lift positions that repeat every `accent_cycle`
+    ticks from the span's start; rubato bends the tempo and the dynamics in phrase arches.
+    """
 
     first_bar: int
     last_bar: int
     dynamics: tuple[int, int] | None = None  # velocities at the start and end
     tempo: tuple[float, float] | None = None  # bpm at the start and end
+    curve: str = "linear"  # linear, exponential or final (Friberg–Sundberg)
+    fermata: float | None = None  # beats added to the held beat
+    fermata_beat: int | None = None  # 1-based beat of the last bar; None: the last beat
+    accent: tuple[int, ...] = ()  # accented offsets in ticks within one cycle
+    accent_cycle: int = 0  # ticks after which the accent pattern starts again
+    accent_amount: int = 16  # velocity added on accented positions
+    rubato: float | None = None  # depth of the phrase arch, e.g. 0.08
+    borrowed_time: bool = True  # rubato gives back the time it takes: phrases keep their length
+    phrase: int = 4  # bars per rubato arch
+
+
+@dataclass(frozen=True, slots=True)
+class Humanise:
+    """Seeded timing and velocity jitter, never beyond the bounds."""
+
+    timing_ms: float  # largest shift of an onset, in milliseconds
+    velocity: int  # largest change of a velocity
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """Limits for sensory-sensitive clients, enforced on every note and tempo event."""
+
+    ceiling: int = 127  # no velocity above this
+    max_change: int | None = None  # per part: a bar's mean velocity moves at most this much
+    max_accent: int | None = None  # accents add at most this much velocity
+    tempo_low: float | None = None  # the pulse stays within these bounds (fermatas excepted)
+    tempo_high: float | None = None
+
+    @property
+    def limits_tempo(self) -> bool:
+        return self.tempo_low is not None or self.tempo_high is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PassPlan:
+    """Transformations for some passes of the form (1-based, inclusive): the `vary:` plan."""
+
+    first_pass: int
+    last_pass: int
+    density: float = 0.0  # -1 thins the groove ... +1 fills it in, on the groove's grid
+    fills: bool = False  # a drum fill (and a melodic lead-in) at the end of each phrase
+    ornament: float = 0.0  # share of melody notes given a passing or neighbour note
+    sequence: int = 0  # the melody moved this many scale steps
+    inversion: bool = False  # the melody's intervals mirrored around its first note
+    retrograde: bool = False  # the melody's pitches in reverse order over its rhythm
+    register: tuple[tuple[str, int], ...] = ()  # (part, octaves)
+    voicing: float = 0.0  # share of comp chords in another voicing
+    substitute: float = 0.0  # share of chords replaced by a neighbour chord of the mode
+    mode: str | None = None  # modal shift: the same degrees in another mode
+    transpose: int = 0  # semitones
+    mute: tuple[str, ...] = ()  # parts that rest
+
+    def covers(self, pass_number: int) -> bool:
+        return self.first_pass <= pass_number <= self.last_pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +195,7 @@ class PartSpec:
     instrument: str
     program: int
     octave: int
+    swing: float | None = None  # None: the groove's swing
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +212,8 @@ class Section:
     groove: Groove | None
     expression: tuple[ExpressionSpan, ...]
     repeat: int = 1
+    tempo: float | None = None  # the section's own tempo (tempo contrast)
+    dynamics: int | None = None  # the section's own level (dynamic contrast)
 
     @property
     def melody_bars(self) -> tuple[tuple[MelodyEvent, ...], ...]:
@@ -181,6 +244,9 @@ class Framework:
     parts: tuple[PartSpec, ...] = ()
     has_sections: bool = False  # written with sections/form (markers name them)
     groove_name: str | None = None
+    humanise: Humanise | None = None
+    safety: Safety | None = None
+    vary: tuple[PassPlan, ...] = ()
 
     @property
     def form_bars(self) -> int:

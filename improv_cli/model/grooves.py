@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ from improv_cli.model.checks import Checker
 from improv_cli.model.framework import (
     Degree,
     DrumRow,
-    ExpressionSpan,
     Fill,
     Groove,
     Meter,
@@ -29,7 +27,6 @@ from improv_cli.model.syntax import (
 from improv_cli.model.tables import (
     DRUM_KITS,
     DRUMS,
-    DYNAMICS,
     GM_PROGRAMS,
     PART_DEFAULTS,
     PARTS,
@@ -40,8 +37,7 @@ from improv_cli.model.yamlsource import KeyPath, display_path, load_document
 GROOVE_KEYS = ("steps", "swing", "drums", "bass", "comp", "drone", "fill")
 FILL_KEYS = ("every", "drums", "bass", "comp")
 GROOVE_FILE_KEYS = ("title", "description", "meter", *GROOVE_KEYS)
-EXPRESSION_KEYS = ("bars", "bar", "dynamics", "tempo")
-PART_KEYS = ("instrument", "octave")
+PART_KEYS = ("instrument", "octave", "swing")
 
 
 def read_groove(check: Checker, value: Any, path: KeyPath, meter: Meter) -> Groove:
@@ -196,83 +192,6 @@ def _drone(check: Checker, value: Any, path: KeyPath) -> tuple[Degree, ...]:
     return check.parse(text, path, parse)
 
 
-_SPAN = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
-_ARROW = re.compile(r"\s*(?:->|→)\s*")
-
-
-def read_expression(check: Checker, value: Any, path: KeyPath) -> tuple[ExpressionSpan, ...]:
-    """Spans of bars with a dynamic level or ramp and/or a tempo level or ramp."""
-    if value is None:
-        return ()
-    check.typed(value, path, list)
-    return tuple(_span(check, item, (*path, i)) for i, item in enumerate(value))
-
-
-def _span(check: Checker, item: Any, path: KeyPath) -> ExpressionSpan:
-    check.typed(item, path, dict)
-    check.keys(item, path, EXPRESSION_KEYS)
-    if ("bars" in item) == ("bar" in item):
-        check.fail(path, "an expression span needs 'bars' or 'bar'", "e.g. {bars: 1-8, ...}")
-    key = "bars" if "bars" in item else "bar"
-    text = str(check.typed(item[key], (*path, key), str, int))
-    match = _SPAN.match(text)
-    first, last = (int(match.group(1)), int(match.group(2) or match.group(1))) if match else (0, 0)
-    if not match or not 1 <= first <= last:
-        check.fail((*path, key), f"'{text}' is not a bar span", "bars count from 1: 5 or 1-8")
-    if "dynamics" not in item and "tempo" not in item:
-        check.fail(path, "the span says nothing", 'add dynamics: "p -> f" or tempo: "66 -> 56"')
-    return ExpressionSpan(
-        first,
-        last,
-        dynamics=_ramp(check, item.get("dynamics"), (*path, "dynamics"), _dynamic),
-        tempo=_ramp(check, item.get("tempo"), (*path, "tempo"), _tempo),
-    )
-
-
-def _dynamic(word: str) -> float:
-    if word not in DYNAMICS:
-        hint = suggest(word, DYNAMICS.keys()) or "levels: " + " ".join(DYNAMICS)
-        raise SyntaxProblem(f"unknown dynamic '{word}'", hint=hint)
-    return DYNAMICS[word]
-
-
-def _tempo(word: str) -> float:
-    try:
-        bpm = float(word)
-    except ValueError:
-        raise SyntaxProblem(f"'{word}' is not a tempo", hint="beats per minute, e.g. 66") from None
-    if not 20 <= bpm <= 400:
-        raise SyntaxProblem(f"tempo {bpm:g} is out of range", hint="use 20 to 400 bpm")
-    return bpm
-
-
-def _at(unit: Any, word: str, offset: int) -> Any:
-    """Parse one word of a longer text, reporting problems at the word's offset."""
-
-    def parse(_: str) -> Any:
-        try:
-            return unit(word)
-        except SyntaxProblem as problem:
-            raise SyntaxProblem(problem.message, offset, problem.hint) from None
-
-    return parse
-
-
-def _ramp(check: Checker, value: Any, path: KeyPath, unit: Any) -> Any:
-    if value is None:
-        return None
-    text = str(check.typed(value, path, str, float))
-    words = [(m.group(0), m.start()) for m in re.finditer(r"[^\s\->→]+", text)]
-    arrows = len(_ARROW.findall(text))
-    if arrows > 1 or len(words) != arrows + 1:
-        check.fail(path, f"'{text}' is not a level or a ramp", "a level 'mf' or a ramp 'p -> f'")
-    values = [check.parse(text, path, _at(unit, w, offset)) for w, offset in words]
-    start, end = values[0], values[-1]
-    if unit is _dynamic:
-        return (int(start), int(end))
-    return (float(start), float(end))
-
-
 def read_parts(check: Checker, value: Any, path: KeyPath) -> tuple[PartSpec, ...]:
     """Instrument and octave per part; parts not named keep their defaults."""
     given: dict[str, Any] = {}
@@ -299,5 +218,8 @@ def read_parts(check: Checker, value: Any, path: KeyPath) -> tuple[PartSpec, ...
             hint = suggest(instrument, table.keys()) or f"see docs/format.md for {kind} names"
             check.fail((*where, "instrument"), f"unknown {kind} '{instrument}'", hint)
         octave = check.whole(body.get("octave", default.octave), (*where, "octave"), 0, 8)
-        specs.append(PartSpec(part, instrument, table[instrument], octave))
+        swing = None
+        if "swing" in body:
+            swing = check.number(body["swing"], (*where, "swing"), 0, 0.5)
+        specs.append(PartSpec(part, instrument, table[instrument], octave, swing))
     return tuple(specs)

@@ -13,12 +13,21 @@ from typing import Any
 from improv_cli.errors import FrameworkError, Pos
 from improv_cli.model import library
 from improv_cli.model.checks import Checker
+from improv_cli.model.feel import (
+    read_expression,
+    read_humanise,
+    read_level,
+    read_safety,
+    read_tempo_level,
+    read_vary,
+)
 from improv_cli.model.framework import (
     Chord,
     Degree,
     Framework,
     Groove,
     Harmony,
+    Humanise,
     Key,
     Length,
     MelodyEvent,
@@ -26,7 +35,7 @@ from improv_cli.model.framework import (
     Phrase,
     Section,
 )
-from improv_cli.model.grooves import read_expression, read_groove, read_parts
+from improv_cli.model.grooves import read_groove, read_parts
 from improv_cli.model.syntax import (
     ROMAN,
     parse_harmony,
@@ -65,13 +74,17 @@ TOP_KEYS = (
     "length",
     "seed",
     "variation",
+    "vary",
+    "humanise",
+    "humanize",
+    "safety",
     "expression",
     "parts",
     "sections",
     "form",
     "extends",
 )
-SECTION_KEYS = ("harmony", "melody", "groove", "expression", "repeat")
+SECTION_KEYS = ("harmony", "melody", "groove", "expression", "repeat", "tempo", "dynamics")
 LENGTH_KEYS = ("bars", "minutes")
 
 
@@ -212,7 +225,7 @@ class _Builder(Checker):
         top_groove = self._groove(data, (), meter)
         top_harmony = self._harmony(data, ())
         top_melody = self._melody(data, (), meter)
-        top_expression = read_expression(self, data.get("expression"), ("expression",))
+        top_expression = read_expression(self, data.get("expression"), ("expression",), meter)
         sections, has_sections = self._sections(
             data, meter, Section("main", top_harmony, top_melody, top_groove, ())
         )
@@ -235,7 +248,17 @@ class _Builder(Checker):
             parts=read_parts(self, data.get("parts"), ("parts",)),
             has_sections=has_sections,
             groove_name=groove_name,
+            humanise=self._humanise(data),
+            safety=read_safety(self, data.get("safety"), ("safety",)),
+            vary=read_vary(self, data.get("vary"), ("vary",), key),
         )
+
+    def _humanise(self, data: dict[str, Any]) -> Humanise | None:
+        """`humanise`, or the American `humanize`; not both."""
+        if "humanise" in data and "humanize" in data:
+            self.fail(("humanize",), "humanise is given twice", "keep one spelling", at_key=True)
+        name = "humanize" if "humanize" in data else "humanise"
+        return read_humanise(self, data.get(name), (name,))
 
     def _optional_text(self, data: dict[str, Any], key: str) -> str | None:
         value = data.get(key)
@@ -370,6 +393,8 @@ class _Builder(Checker):
             harmony=self._harmony(body, path) if "harmony" in body else top.harmony,
             melody=self._melody(body, path, meter) if "melody" in body else top.melody,
             groove=self._groove(body, path, meter) if "groove" in body else top.groove,
-            expression=read_expression(self, body.get("expression"), (*path, "expression")),
+            expression=read_expression(self, body.get("expression"), (*path, "expression"), meter),
             repeat=self.whole(body.get("repeat", 1), (*path, "repeat"), 1, 1000),
+            tempo=read_tempo_level(self, body.get("tempo"), (*path, "tempo")),
+            dynamics=read_level(self, body.get("dynamics"), (*path, "dynamics")),
         )
