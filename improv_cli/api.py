@@ -9,69 +9,24 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from improv_cli.errors import FrameworkError, ImprovError, OptionError, RenderError
 from improv_cli.model import library
-from improv_cli.model.framework import Framework, Key, Length
 from improv_cli.model.grooves import load_groove_file, read_groove_file
 from improv_cli.model.loader import load_framework
-from improv_cli.model.syntax import SyntaxProblem, parse_key
 from improv_cli.model.tables import MODES
+from improv_cli.overrides import Overrides, SafetyOptions, apply
 
 if TYPE_CHECKING:
     from improv_cli.timeline import Timeline
+    from improv_cli.variants import VaryResult
 
 FORMATS = {"midi": ".mid"}
 EXTENSIONS = {".mid": "midi", ".midi": "midi"}
-
-
-@dataclass(frozen=True, slots=True)
-class Overrides:
-    """Command-line settings that replace the framework's own."""
-
-    seed: int | None = None
-    key: str | None = None
-    tempo: float | None = None
-    bars: int | None = None
-    minutes: float | None = None
-
-
-def apply(framework: Framework, overrides: Overrides) -> Framework:
-    """The framework with the command line's key, tempo, length and seed."""
-    changes: dict[str, Any] = {}
-    if overrides.key is not None:
-        try:
-            tonic, mode = parse_key(overrides.key)
-        except SyntaxProblem as problem:
-            hint = f" (hint: {problem.hint})" if problem.hint else ""
-            raise OptionError(f"--key: {problem.message}{hint}") from None
-        from improv_cli.engine.transform import transpose_symbols
-
-        new_key = Key(tonic, mode)
-        framework = transpose_symbols(framework, new_key)
-        changes["key"] = new_key
-    if overrides.tempo is not None:
-        if not 20 <= overrides.tempo <= 400:
-            raise OptionError(f"--tempo: {overrides.tempo:g} is out of range", "use 20 to 400 bpm")
-        changes["tempo"] = overrides.tempo
-    if overrides.bars is not None and overrides.minutes is not None:
-        raise OptionError("--bars and --minutes cannot be used together", "choose one")
-    if overrides.bars is not None:
-        if overrides.bars < 1:
-            raise OptionError(f"--bars: {overrides.bars} is not a number of bars", "use 1 or more")
-        changes["length"] = Length(bars=overrides.bars)
-    if overrides.minutes is not None:
-        if not 0 < overrides.minutes <= 600:
-            raise OptionError(f"--minutes: {overrides.minutes:g} is out of range", "use 0 to 600")
-        changes["length"] = Length(minutes=overrides.minutes)
-    if overrides.seed is not None:
-        if overrides.seed < 0:
-            raise OptionError(f"--seed: {overrides.seed} is negative", "use 0 or more")
-        changes["seed"] = overrides.seed
-    return replace(framework, **changes) if changes else framework
+__all__ = ["Overrides", "SafetyOptions", "apply"]  # re-exported: the command-line settings
 
 
 def timeline(framework_ref: str, overrides: Overrides = Overrides()) -> Timeline:
@@ -172,7 +127,7 @@ def write_output(data: bytes, target: str) -> None:
         handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.chmod(temp, _file_mode(path))  # mkstemp makes 0600; give the usual mode
+        os.chmod(temp, file_mode(path))  # mkstemp makes 0600; give the usual mode
         os.replace(temp, path)
     except OSError as exc:
         if "temp" in locals() and os.path.exists(temp):
@@ -180,7 +135,7 @@ def write_output(data: bytes, target: str) -> None:
         raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
 
 
-def _file_mode(path: Path) -> int:
+def file_mode(path: Path) -> int:
     """The mode a new file gets from the umask, or the mode of the file being replaced."""
     if path.exists():
         return path.stat().st_mode & 0o777
@@ -324,6 +279,19 @@ def list_grooves() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def vary(
+    framework_ref: str,
+    count: int,
+    folder: str | None = None,
+    amount: float | None = None,
+    overrides: Overrides = Overrides(),
+) -> VaryResult:
+    """Write `count` seeded variations of a framework and say what each one changed."""
+    from improv_cli.variants import vary as render_variants
+
+    return render_variants(framework_ref, count, folder, amount, overrides)
 
 
 def show(framework_ref: str, overrides: Overrides = Overrides()) -> dict[str, Any]:

@@ -13,7 +13,7 @@ def test_cli_reference_is_current():
 
 def test_reference_names_every_command_and_option():
     text = reference()
-    for command in ("render", "validate", "list", "show"):
+    for command in ("render", "vary", "validate", "list", "show"):
         assert f"## `improv {command}`" in text
-    for option in ("--seed", "--key", "--tempo", "--bars", "--minutes", "--json", "-o"):
+    for option in ("--seed", "--key", "--tempo", "--bars", "--minutes", "--json", "-o", "--safe"):
         assert option in text

@@ -132,6 +132,42 @@ EXPECTED: dict[str, Case] = {
     "yaml-syntax-error.yaml": Case(
         3, 8, None, "YAML syntax: mapping values are not allowed here", ("  tempo", "tempo")
     ),
+    "expression-accent-beat-out-of-range.yaml": Case(
+        5, 29, "expression[0].accent[1]", "5 is out of range", ("[1, 5]", "[1, 3]")
+    ),
+    "expression-fermata-beat-out-of-range.yaml": Case(
+        5, 32, "expression[0].beat", "7 is out of range", ("beat: 7", "beat: 4")
+    ),
+    "expression-rubato-too-deep.yaml": Case(
+        5, 25, "expression[0].rubato", "0.8 is out of range", ("0.8", "0.08")
+    ),
+    "expression-unknown-curve.yaml": Case(
+        5, 43, "expression[0].curve", "unknown curve 'finale'", ("finale", "final")
+    ),
+    "expression-bad-accent-grouping.yaml": Case(
+        5, 26, "expression[0].accent", "'3+3+x' is not an accent grouping", ("3+3+x", "3+3+2")
+    ),
+    "safety-unknown-preset.yaml": Case(
+        4, 9, "safety", "unknown safety preset 'gentel'", ("gentel", "gentle")
+    ),
+    "safety-tempo-range-backwards.yaml": Case(
+        6, 10, "safety.tempo", "'80-50' is not a tempo range", ("80-50", "50-80")
+    ),
+    "vary-unknown-transformation.yaml": Case(
+        6, 15, "vary[0].invert", "unknown key 'invert'", ("invert:", "inversion:")
+    ),
+    "vary-mode-of-another-size.yaml": Case(
+        5, 21, "vary[0].mode", "major-pentatonic has 5 notes", ("major-pentatonic", "lydian")
+    ),
+    "humanise-timing-out-of-range.yaml": Case(
+        4, 11, "humanise.timing", "200 is out of range", ("200", "12")
+    ),
+    "section-tempo-not-a-number.yaml": Case(
+        5, 14, "sections.B.tempo", "expected a number, got 'fast'", ("fast", "80")
+    ),
+    "parts-swing-out-of-range.yaml": Case(
+        4, 17, "parts.bass.swing", "0.9 is out of range", ("0.9", "0.2")
+    ),
 }
 
 FILES = sorted(p.name for p in (ROOT / INVALID).glob("*.yaml"))

@@ -46,6 +46,28 @@ MinutesOpt = Annotated[
     typer.Option("--minutes", help="Render the fewest whole passes lasting this long."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+VariationOpt = Annotated[
+    float | None,
+    typer.Option("--variation", help="Replace the variation amount: 0 strict ... 1 loose."),
+]
+SafeOpt = Annotated[
+    bool,
+    typer.Option("--safe", help="The gentle safety profile: ceiling mf, slow dynamic change."),
+]
+CeilingOpt = Annotated[
+    str | None, typer.Option("--ceiling", help="No note louder than this level or velocity.")
+]
+MaxChangeOpt = Annotated[
+    int | None,
+    typer.Option("--max-change", help="Per part, a bar's mean velocity moves at most this much."),
+]
+MaxAccentOpt = Annotated[
+    int | None, typer.Option("--max-accent", help="Accents add at most this much velocity.")
+]
+TempoRangeOpt = Annotated[
+    str | None, typer.Option("--tempo-range", help="Keep the pulse within LOW-HIGH bpm.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
 
 
 def _version(value: bool) -> None:
@@ -84,20 +106,76 @@ def render(
     tempo: TempoOpt = None,
     bars: BarsOpt = None,
     minutes: MinutesOpt = None,
+    variation: VariationOpt = None,
+    safe: SafeOpt = False,
+    ceiling: CeilingOpt = None,
+    max_change: MaxChangeOpt = None,
+    max_accent: MaxAccentOpt = None,
+    tempo_range: TempoRangeOpt = None,
     json: JsonOpt = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Render a framework to MIDI."""
     from improv_cli import api
 
+    safety = api.SafetyOptions(safe, ceiling, max_change, max_accent, tempo_range)
     with reporting_errors():
         result = api.render(
             framework,
             out,
             fmt.value if fmt else None,
-            api.Overrides(seed, key, tempo, bars, minutes),
+            api.Overrides(seed, key, tempo, bars, minutes, variation, safety),
         )
     output.rendered(result, as_json=json, quiet=quiet)
+
+
+@app.command()
+def vary(
+    framework: FrameworkArg,
+    count: Annotated[int, typer.Option("--count", "-n", help="How many variations to write.")] = 4,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="The folder to write them to.", show_default="./NAME-variations"
+        ),
+    ] = None,
+    amount: Annotated[
+        float | None,
+        typer.Option(
+            "--amount",
+            help="How freely to vary, above 0 up to 1.",
+            show_default="the framework's variation, else 0.5",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Base seed: variation k gets seed + k (default: the file's)."),
+    ] = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    bars: BarsOpt = None,
+    minutes: MinutesOpt = None,
+    safe: SafeOpt = False,
+    ceiling: CeilingOpt = None,
+    max_change: MaxChangeOpt = None,
+    max_accent: MaxAccentOpt = None,
+    tempo_range: TempoRangeOpt = None,
+    json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write N seeded variations of a framework and a table of what each one changed."""
+    from improv_cli import api
+
+    safety = api.SafetyOptions(safe, ceiling, max_change, max_accent, tempo_range)
+    with reporting_errors():
+        result = api.vary(
+            framework,
+            count,
+            out,
+            amount,
+            api.Overrides(seed, key, tempo, bars, minutes, safety=safety),
+        )
+    output.varied(result, as_json=json, quiet=quiet)
 
 
 @app.command()

@@ -17,6 +17,7 @@ from improv_cli.errors import ImprovError
 
 if TYPE_CHECKING:
     from improv_cli.api import Entry, RenderResult, Validation
+    from improv_cli.variants import Transformation, VaryResult
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -52,6 +53,40 @@ def rendered(result: RenderResult, *, as_json: bool, quiet: bool) -> None:
             f"wrote {result.output}: {result.bars} bars, {_clock(result.seconds)}, "
             f"{result.notes} notes ({', '.join(result.parts) or 'no parts'})"
         )
+
+
+def varied(result: VaryResult, *, as_json: bool, quiet: bool) -> None:
+    """One row per file: its seed, length and the transformations it applied."""
+    if as_json:
+        _json(result.as_dict())
+        return
+    if quiet:
+        return
+    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0), show_lines=False)
+    for header in ("file", "seed", "bars", "time", "what changed"):
+        table.add_column(header, no_wrap=header != "what changed")
+    for variant in result.variants:
+        changed = "; ".join(_transformation(t) for t in variant.changes) or "nothing"
+        table.add_row(
+            escape(variant.output.rsplit("/", 1)[-1]),
+            str(variant.seed),
+            str(variant.bars),
+            _clock(variant.seconds),
+            escape(changed),
+        )
+    stdout.print(table)
+    stderr.print(
+        f"wrote {len(result.variants)} variations of {result.framework} to {result.folder}/ "
+        f"(variation {result.amount:g})"
+    )
+
+
+def _transformation(t: Transformation) -> str:
+    """`drum fill ×2`, or for a change to whole passes `inversion (pass 2)`."""
+    if t.whole_pass:
+        passes = ", ".join(map(str, t.passes))
+        return f"{t.kind} (pass{'es' if len(t.passes) > 1 else ''} {passes})"
+    return f"{t.kind} ×{t.count}"
 
 
 def validated(results: list[Validation], *, as_json: bool) -> None:

@@ -48,6 +48,7 @@ class Change:
     bar: int
     kind: str
     detail: str = ""
+    whole_pass: bool = False  # a change to the whole pass (a sequence), not to one bar
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +139,10 @@ class Varier:
             voicing,
         )
 
-    def note(self, number: int, bar: BarPlan, kind: str, detail: str = "") -> None:
-        self.log.append(Change(number, bar.index + 1, kind, detail))
+    def note(
+        self, number: int, bar: BarPlan, kind: str, detail: str = "", whole_pass: bool = False
+    ) -> None:
+        self.log.append(Change(number, bar.index + 1, kind, detail, whole_pass))
 
     def _pass(self, number: int, bar: BarPlan) -> PassChoice:
         found = self._passes.get(number)
@@ -163,7 +166,7 @@ class Varier:
         )
         self._passes[number] = choice
         for kind, detail in _described(plan, planned):
-            self.note(number, bar, kind, detail)
+            self.note(number, bar, kind, detail, whole_pass=True)
         return choice
 
     def _random_plan(self, number: int, plan: PassPlan, bar: BarPlan) -> PassPlan:
@@ -222,7 +225,7 @@ class Varier:
             r = rng(self.seed, "ornament", bar.index)
             events, count = ornament(events, plan.ornament, len(key.intervals), r)
             if count:
-                self.note(number, bar, "ornament", f"{count} passing or neighbour notes")
+                self.note(number, bar, "ornament notes", f"{count} passing or neighbour notes")
         if self._fill_here(bar, choice):
             target = _melody_bar(following)
             filled = melodic_fill(events, target, len(key.intervals))
@@ -277,7 +280,7 @@ class Varier:
             drums, bass, comp = thin_or_fill(drums, bass, comp, on_beat, density, choice.micro, r)
             if (drums, bass, comp) != before:
                 what = f"density {density:+.2f}" if density else "small changes"
-                self.note(number, bar, "groove", what)
+                self.note(number, bar, "groove changes", what)
         own_fill = groove.fill is not None and (bar.local + 1) % groove.fill.every == 0
         if drums and not own_fill and self._fill_here(bar, choice):
             drums = drum_fill(drums, on_beat)
@@ -315,19 +318,17 @@ def _described(plan: PassPlan, planned: PassPlan) -> list[tuple[str, str]]:
     defaults = PassPlan(0, 0)
     words: dict[str, Callable[[Any], str]] = {
         "density": lambda v: f"density {v:+.2f}",
-        "fills": lambda v: "at phrase ends",
+        "fills": lambda v: "at every phrase end",
         "ornament": lambda v: f"{v:.0%} of melody notes",
         "sequence": lambda v: f"melody moved {v:+d} steps",
         "inversion": lambda v: "melody inverted",
         "retrograde": lambda v: "melody pitches reversed",
         "register": lambda v: ", ".join(f"{p} {o:+d} octave" for p, o in v),
-        "voicing": lambda v: f"{v:.0%} of comp chords",
-        "substitute": lambda v: f"{v:.0%} of chords",
         "mode": lambda v: f"the same degrees in {v}",
         "transpose": lambda v: f"{v:+d} semitones",
         "mute": lambda v: ", ".join(v) + " resting",
     }
-    kinds = {"mode": "modal shift", "transpose": "transposition", "substitute": "substitution"}
+    kinds = {"mode": "modal shift", "transpose": "transposition"}
     for name, word in words.items():
         value = getattr(plan, name)
         if value == getattr(defaults, name):
