@@ -92,7 +92,8 @@ class Expression:
     accents: list[PlacedAccent] = field(default_factory=list)
     rubatos: list[PlacedRubato] = field(default_factory=list)
     fermatas: dict[int, float] = field(default_factory=dict)  # held beat tick -> added beats
-    _arches: dict[int, dict[int, float]] = field(default_factory=dict)  # phrase -> beat factors
+    # (span, phrase start) -> tempo factor per beat; cleared when the tempo map changes
+    _arches: dict[tuple[PlacedRubato, int], dict[int, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tempo = Curve(self.tempo_default)
@@ -105,6 +106,7 @@ class Expression:
         end = (first_bar_index + span.last_bar) * bar
         if span.tempo:
             self.tempo.add(PlacedSpan(start, end, span.tempo, span.curve))
+            self._arches.clear()  # borrowed time depends on the tempo under the phrase
         if span.dynamics:
             values = (float(span.dynamics[0]), float(span.dynamics[1]))
             self.level.add(PlacedSpan(start, end, values, span.curve))
@@ -182,7 +184,7 @@ class Expression:
         every factor is scaled so that the phrase lasts as long as it would without rubato.
         """
         start, end = self._phrase(rubato, tick)
-        factors = self._arches.get(start)
+        factors = self._arches.get((rubato, start))
         if factors is None:
             beat = self.meter.beat_ticks
             ticks = list(range(start, end, beat))
@@ -195,7 +197,7 @@ class Expression:
                 bent = sum(1 / (g * b) for g, b in zip(raw, base, strict=True))
                 scale = bent / plain
             factors = {t: g * scale for t, g in zip(ticks, raw, strict=True)}
-            self._arches[start] = factors
+            self._arches[(rubato, start)] = factors
         beat_start = tick - (tick - start) % self.meter.beat_ticks
         return factors.get(beat_start, 1.0)
 

@@ -173,7 +173,7 @@ class Varier:
         """Macro changes for a pass drawn from the amount, where the plan says nothing."""
         r = rng(self.seed, "pass", number)
         amount = self.amount
-        has_melody = any(s.melody for s in self.framework.sections)
+        has_melody = "melody" not in plan.mute and any(s.melody for s in self.framework.sections)
         changes: dict[str, object] = {}
         if not plan.density and r.random() < 0.5 * amount:
             changes["density"] = round(r.uniform(-0.6, 0.6) * amount, 2) or 0.1
