@@ -18,5 +18,6 @@ def test_quick_benchmark_runs_and_reports_the_growth_ratio():
     )
     assert result.returncode == 0, result.stderr
     assert "900/90 wall ratio" in result.stdout
+    assert "shaped 900/90 wall ratio" in result.stdout
     rows = [line.split() for line in result.stdout.splitlines()]
-    assert [r[0] for r in rows if r and r[0] in ("90", "900")] == ["90", "900"]
+    assert [r[0] for r in rows if r and r[0] in ("90", "900")] == ["90", "900"] * 2

@@ -174,6 +174,7 @@ def shown(info: dict[str, Any], *, as_json: bool) -> None:
         line += f"; lacks {' '.join(orff['lacking'])}{spares}"
     stdout.print(line)
     stdout.print(f"meter {info['meter']}, tempo {info['tempo']:g}, seed {info['seed']}")
+    _shaping(info["shaping"])
     form = " ".join(
         f"{s['section']}x{s['repeat']}" if s["repeat"] > 1 else s["section"] for s in info["form"]
     )
@@ -206,6 +207,33 @@ def shown(info: dict[str, Any], *, as_json: bool) -> None:
         stdout.print(grid)
     length = info["length"]
     stdout.print(f"length {_bars(length['bars'])}, {_clock(length['seconds'])}")
+
+
+def _shaping(shaping: dict[str, Any]) -> None:
+    """Expression, feel, safety and the variation plan, a line each (where there is one)."""
+    feel = shaping["humanise"]
+    human = f"humanise {feel['timing_ms']:g} ms, velocity {feel['velocity']}" if feel else ""
+    stdout.print(
+        f"variation {shaping['variation']:g}" + (f", {human}" if human else ", humanise off")
+    )
+    safety = shaping["safety"]
+    if safety:
+        limits = [f"ceiling {safety['ceiling']}"]
+        if safety["max_change"] is not None:
+            limits.append(f"bar-to-bar change at most {safety['max_change']}")
+        if safety["max_accent"] is not None:
+            limits.append(f"accents at most +{safety['max_accent']}")
+        if safety["tempo"]:
+            low, high = safety["tempo"]
+            limits.append(f"tempo {low or 20:g}-{high or 400:g}")
+        stdout.print("safety: " + ", ".join(limits))
+    for text in shaping["expression"]:
+        stdout.print(f"expression {escape(text)}")
+    for section, texts in shaping["sections"].items():
+        for text in texts:
+            stdout.print(f"expression in {escape(section)}, {escape(text)}")
+    for text in shaping["vary"]:
+        stdout.print(f"vary {escape(text)}")
 
 
 def _bars(count: int) -> str:

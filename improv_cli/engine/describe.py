@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
 from improv_cli.engine.realise import lay_out, plan
 from improv_cli.engine.theory import chord_tones, scale_names, tonic_chord
-from improv_cli.model.framework import Framework, Groove, Key, Meter
+from improv_cli.model.framework import ExpressionSpan, Framework, Groove, Key, Meter, PassPlan
+from improv_cli.model.tables import DYNAMICS, TPQ
 
 
 def describe(framework: Framework) -> dict[str, Any]:
@@ -55,8 +57,109 @@ def describe(framework: Framework) -> dict[str, Any]:
         "length": {"bars": len(bars), "seconds": round(seconds, 3)},
         "safe_notes": safe_notes(key),
         "parts": {
-            p.name: {"instrument": p.instrument, "octave": p.octave} for p in framework.parts
+            p.name: {"instrument": p.instrument, "octave": p.octave, "swing": p.swing}
+            for p in framework.parts
         },
+        "shaping": shaping(framework),
+    }
+
+
+_LEVEL_NAMES = {velocity: name for name, velocity in DYNAMICS.items()}
+
+
+def _level(velocity: int) -> str:
+    return _LEVEL_NAMES.get(velocity, f"velocity {velocity}")
+
+
+def _ramp(values: tuple[float, float], word: Callable[[float], str]) -> str:
+    start, end = values
+    return word(start) if start == end else f"{word(start)} -> {word(end)}"
+
+
+def _accents(span: ExpressionSpan, meter: Meter) -> str:
+    beat = meter.beat_ticks
+    if span.accent_cycle == meter.bar_ticks and all(t % beat == 0 for t in span.accent):
+        where = "beats " + ", ".join(str(t // beat + 1) for t in span.accent)
+    else:
+        eighth = TPQ // 2
+        where = "eighths " + ", ".join(str(t // eighth + 1) for t in span.accent)
+        where += f" of every {span.accent_cycle // eighth}"
+    return f"accents +{span.accent_amount} on {where}"
+
+
+def span_text(span: ExpressionSpan, meter: Meter) -> str:
+    """One expression span in words: `bars 9-12: tempo 66 -> 56 (final)`."""
+    bars = (
+        f"bar {span.first_bar}"
+        if span.first_bar == span.last_bar
+        else (f"bars {span.first_bar}-{span.last_bar}")
+    )
+    parts = []
+    if span.dynamics:
+        parts.append("dynamics " + _ramp(span.dynamics, lambda v: _level(int(v))))
+    if span.tempo:
+        parts.append("tempo " + _ramp(span.tempo, lambda v: f"{v:g}"))
+    if span.curve != "linear":
+        parts[-1] += f" ({span.curve})"
+    if span.fermata:
+        beat = f"beat {span.fermata_beat}" if span.fermata_beat else "the last beat"
+        parts.append(f"fermata on {beat}, +{span.fermata:g} beats")
+    if span.accent:
+        parts.append(_accents(span, meter))
+    if span.rubato:
+        time = "borrowed time" if span.borrowed_time else "broadening"
+        parts.append(f"rubato {span.rubato:g} ({span.phrase}-bar phrases, {time})")
+    return f"{bars}: " + ", ".join(parts)
+
+
+def plan_text(entry: PassPlan) -> str:
+    """One vary entry in words: `pass 2: inversion, mute bass`."""
+    passes = (
+        f"pass {entry.first_pass}"
+        if entry.first_pass == entry.last_pass
+        else (f"passes {entry.first_pass}-{entry.last_pass}")
+    )
+    defaults = PassPlan(0, 0)
+    said = []
+    for name in PassPlan.__dataclass_fields__:
+        value = getattr(entry, name)
+        if name in ("first_pass", "last_pass") or value == getattr(defaults, name):
+            continue
+        if value is True:
+            said.append(name)
+        elif name == "register":
+            said.append("register " + " ".join(f"{p} {o:+d}" for p, o in value))
+        elif name == "mute":
+            said.append("mute " + " ".join(value))
+        else:
+            said.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
+    return f"{passes}: " + ", ".join(said)
+
+
+def shaping(framework: Framework) -> dict[str, Any]:
+    """How the framework is shaped: expression, feel, safety and the variation plan."""
+    safety = framework.safety
+    feel = framework.humanise
+    return {
+        "variation": framework.variation,
+        "humanise": None
+        if feel is None
+        else {"timing_ms": feel.timing_ms, "velocity": feel.velocity},
+        "safety": None
+        if safety is None
+        else {
+            "ceiling": safety.ceiling,
+            "max_change": safety.max_change,
+            "max_accent": safety.max_accent,
+            "tempo": None if not safety.limits_tempo else [safety.tempo_low, safety.tempo_high],
+        },
+        "expression": [span_text(span, framework.meter) for span in framework.expression],
+        "sections": {
+            s.name: [span_text(span, framework.meter) for span in s.expression]
+            for s in framework.sections
+            if s.expression
+        },
+        "vary": [plan_text(entry) for entry in framework.vary],
     }
 
 

@@ -69,7 +69,9 @@ def humanise(
     """
     generators: dict[tuple[str, int], random.Random] = {}
     shifts: dict[tuple[str, int], int] = {}
-    held = [(f.tick, f.tick + 2 * f.ticks) for f in fermatas]
+    beat = expression.meter.beat_ticks
+    held = {f.tick // beat + i for f in fermatas for i in (0, 1)}  # the held beat and the next
+    rates: dict[int, float] = {}  # beat -> ticks per millisecond
     out: list[Note] = []
     for note in sorted(notes, key=lambda n: (n.start, n.part, n.pitch)):
         bar = note.start // bar_ticks
@@ -80,11 +82,13 @@ def humanise(
         shift = shifts.get((note.part, note.start))
         if shift is None:
             shift = 0
-            calm = note.part in SKIP_TIMING or any(a <= note.start < b for a, b in held)
-            if feel.timing_ms and not calm:
-                ticks_per_ms = expression.bpm_at(note.start) / 60_000 * TPQ
-                limit = int(feel.timing_ms * ticks_per_ms)
-                shift = max(-limit, min(limit, round(_bounded(r, feel.timing_ms) * ticks_per_ms)))
+            at = note.start // beat
+            if feel.timing_ms and note.part not in SKIP_TIMING and at not in held:
+                rate = rates.get(at)
+                if rate is None:
+                    rate = rates[at] = expression.bpm_at(note.start) / 60_000 * TPQ
+                limit = int(feel.timing_ms * rate)
+                shift = max(-limit, min(limit, round(_bounded(r, feel.timing_ms) * rate)))
             shifts[(note.part, note.start)] = shift
         start = max(0, note.start + shift)
         end = min(length, note.end + shift)

@@ -144,16 +144,19 @@ def realise_logged(framework: Framework) -> Realisation:
 def _shaped(
     framework: Framework, notes: list[Note], expression: Expression, length: int
 ) -> tuple[Note, ...]:
-    """Fermata holds, humanise, then the safety profile; notes tidied after each move."""
+    """Fermata holds, humanise, then the safety profile (which moves no note in time)."""
     bar_ticks = framework.meter.bar_ticks
     fermatas = expression.held_beats(length)
+    moved = False
     if fermatas:
-        notes = list(tidy(hold_fermatas(notes, fermatas), length))
-    if framework.humanise is not None:
-        moved = humanise(
-            notes, framework.humanise, framework.seed, expression, bar_ticks, length, fermatas
-        )
-        notes = list(tidy(moved, length))
+        notes, moved = hold_fermatas(notes, fermatas), True
+    if framework.humanise is not None:  # it sorts for itself, so one tidy serves both moves
+        feel = framework.humanise
+        notes = humanise(notes, feel, framework.seed, expression, bar_ticks, length, fermatas)
+        moved = True
+    if moved:
+        notes = list(tidy(notes, length))
     if framework.safety is not None:
         notes = enforce(notes, framework.safety, bar_ticks)
-    return tidy(notes, length)
+        notes.sort(key=lambda n: (n.start, n.part, n.pitch))
+    return tuple(notes)
