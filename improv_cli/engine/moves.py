@@ -15,14 +15,7 @@ from improv_cli.model.tables import DRUMS, TPQ
 Cells = tuple[tuple[int, str], ...]
 _SPLITS = (TPQ * 2, TPQ, TPQ // 2, TPQ // 4)  # the halves a note may be split into
 _KICKS = {DRUMS["kick"], DRUMS["acoustic-bass-drum"]}
-_FILL_DRUMS = (
-    DRUMS["snare"],
-    DRUMS["snare"],
-    DRUMS["tom-high"],
-    DRUMS["tom-mid"],
-    DRUMS["tom-low"],
-    DRUMS["tom-low"],
-)
+_TOMS = (DRUMS["tom-high"], DRUMS["tom-mid"], DRUMS["tom-low"])
 
 
 def phrase_bars(section: Section) -> int:
@@ -194,7 +187,8 @@ def thin_or_fill(
 
 
 def drum_fill(drums: Cells, on_beat: list[bool]) -> Cells:
-    """A fill in the bar's last beat (16th grids) or last half bar: snare then falling toms.
+    """A fill in the bar's last beat (16th grids) or last half bar: snare, then the high,
+    middle and low toms.
 
     The kick keeps its own hits; the other rows rest under the fill; the last hit is an
     accent.
@@ -207,9 +201,9 @@ def drum_fill(drums: Cells, on_beat: list[bool]) -> Cells:
     rows = [
         (note, cells if note in _KICKS else cells[:begin] + "." * length) for note, cells in drums
     ]
+    voices = ((DRUMS["snare"],) * max(0, length - len(_TOMS)) + _TOMS)[-length:]
     fill: dict[int, list[str]] = {}
-    for i in range(length):
-        note = _FILL_DRUMS[min(len(_FILL_DRUMS) - 1, i * len(_FILL_DRUMS) // length)]
+    for i, note in enumerate(voices):
         cells = fill.setdefault(note, ["."] * steps)
         cells[begin + i] = "X" if i == length - 1 else "x"
     merged = dict(rows)

@@ -90,7 +90,8 @@ class Varier:
         self.amount = framework.variation
         self.seed = framework.seed
         self.log: list[Change] = []
-        self._passes: dict[int, PassChoice] = {}
+        self._passes: dict[int, tuple[PassChoice, PassPlan]] = {}
+        self._logged: set[int] = set()
         self._phrases: dict[tuple[int, str, int], tuple[tuple[MelodyEvent, ...], ...]] = {}
         self.active = bool(self.amount or framework.vary)
 
@@ -145,6 +146,16 @@ class Varier:
         self.log.append(Change(number, bar.index + 1, kind, detail, whole_pass))
 
     def _pass(self, number: int, bar: BarPlan) -> PassChoice:
+        """The pass's choice, logged when the pass first sounds."""
+        choice, planned = self._choose(number)
+        if number not in self._logged:
+            self._logged.add(number)
+            for kind, detail in _described(choice.plan, planned):
+                self.note(number, bar, kind, detail, whole_pass=True)
+        return choice
+
+    def _choose(self, number: int) -> tuple[PassChoice, PassPlan]:
+        """The plan's transformations for a pass, with random ones where it is silent."""
         found = self._passes.get(number)
         if found is not None:
             return found
@@ -155,7 +166,7 @@ class Varier:
         planned = plan
         amount = self.amount
         if amount:
-            plan = self._random_plan(number, plan, bar)
+            plan = self._random_plan(number, plan)
         choice = PassChoice(
             number,
             plan,
@@ -164,12 +175,10 @@ class Varier:
             plan.substitute or 0.2 * amount,
             amount,
         )
-        self._passes[number] = choice
-        for kind, detail in _described(plan, planned):
-            self.note(number, bar, kind, detail, whole_pass=True)
-        return choice
+        self._passes[number] = (choice, planned)
+        return choice, planned
 
-    def _random_plan(self, number: int, plan: PassPlan, bar: BarPlan) -> PassPlan:
+    def _random_plan(self, number: int, plan: PassPlan) -> PassPlan:
         """Macro changes for a pass drawn from the amount, where the plan says nothing."""
         r = rng(self.seed, "pass", number)
         amount = self.amount
@@ -227,12 +236,21 @@ class Varier:
             if count:
                 self.note(number, bar, "ornament notes", f"{count} passing or neighbour notes")
         if self._fill_here(bar, choice):
-            target = _melody_bar(following)
+            target = self._melody_ahead(following)
             filled = melodic_fill(events, target, len(key.intervals))
             if filled is not None:
                 events = filled
                 self.note(number, bar, "melodic fill", "a lead-in to the next phrase")
         return events
+
+    def _melody_ahead(self, following: BarPlan) -> tuple[MelodyEvent, ...]:
+        """The next bar's melody as it will sound (its pass's phrase transformations)."""
+        if not following.section.melody:
+            return ()
+        number = following.index // self.framework.form_bars + 1
+        plan = self._choose(number)[0].plan
+        size = len(self.framework.key.intervals)
+        return self._phrase_bar(following.section, following.local, plan, size)
 
     def _phrase_bar(
         self, section: Section, local: int, plan: PassPlan, size: int
