@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mido
 import pytest
+
+if TYPE_CHECKING:
+    from improv_cli.model.framework import Framework
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -31,3 +36,13 @@ def cli():
 
 def read_midi(path: Path) -> mido.MidiFile:
     return mido.MidiFile(str(path))
+
+
+def load_text(text: str) -> Framework:
+    """A framework from YAML text, through a real file (usable inside hypothesis tests)."""
+    from improv_cli.model.loader import load_framework
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "framework.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_framework(str(path))

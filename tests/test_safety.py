@@ -8,9 +8,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
 import mido
 from hypothesis import given, settings
@@ -18,8 +16,8 @@ from hypothesis import strategies as st
 
 from improv_cli.engine.realise import realise
 from improv_cli.model.framework import Framework, Humanise, Safety
-from improv_cli.model.loader import load_framework
 from improv_cli.render.midi import midi_bytes
+from tests.conftest import load_text
 from tests.midi_facts import DecodedTrack, decode, metas
 
 BAR = 1920
@@ -54,13 +52,6 @@ vary:
 """
 
 
-def load(text: str) -> Framework:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "framework.yaml"
-        path.write_text(text, encoding="utf-8")
-        return load_framework(str(path))
-
-
 def decoded(framework: Framework) -> list[DecodedTrack]:
     """Realise, write the bytes, and read them back with mido."""
     data = midi_bytes(realise(framework))
@@ -84,7 +75,7 @@ def largest_change(track: DecodedTrack) -> float:
     return max((abs(b - a) for a, b in itertools.pairwise(means)), default=0.0)
 
 
-STEEP_FRAMEWORK = load(STEEP)
+STEEP_FRAMEWORK = load_text(STEEP)
 
 
 def test_without_safety_the_steep_framework_breaks_every_limit():
@@ -153,7 +144,7 @@ def velocity_steps(track: DecodedTrack) -> tuple[int, list[int]]:
 
 
 def test_without_a_limit_accents_lift_by_their_full_amount():
-    tracks = parts(decoded(load(FLAT)))
+    tracks = parts(decoded(load_text(FLAT)))
     drums = tracks["drums"]
     plain, lifts = velocity_steps(drums)
     assert plain == 80 - 6
@@ -163,7 +154,7 @@ def test_without_a_limit_accents_lift_by_their_full_amount():
 
 
 def test_max_accent_caps_every_accent():
-    framework = dataclasses.replace(load(FLAT), safety=Safety(max_accent=4))
+    framework = dataclasses.replace(load_text(FLAT), safety=Safety(max_accent=4))
     tracks = parts(decoded(framework))
     for name in ("drums", "comp", "melody"):
         plain, lifts = velocity_steps(tracks[name])
@@ -180,7 +171,7 @@ def test_max_accent_caps_every_accent():
 
 
 def test_max_accent_zero_removes_accents():
-    framework = dataclasses.replace(load(FLAT), safety=Safety(max_accent=0))
+    framework = dataclasses.replace(load_text(FLAT), safety=Safety(max_accent=0))
     for track in parts(decoded(framework)).values():
         assert {n.velocity for n in track.notes} == {velocity_steps(track)[0]}, track.name
 
@@ -203,12 +194,12 @@ def set_tempos(tracks: list[DecodedTrack]) -> list[tuple[int, float]]:
 
 
 def test_tempo_bounds_hold_a_ritardando_inside_the_range():
-    plain = set_tempos(decoded(load(RITARDANDO)))
+    plain = set_tempos(decoded(load_text(RITARDANDO)))
     assert (
         abs(plain[0][1] - 90) < 1e-3 and min(b for _, b in plain) < 50 - 1
     )  # the control leaves the range
     text = RITARDANDO + "safety: {tempo: 50-80}\n"
-    tempos = set_tempos(decoded(load(text)))
+    tempos = set_tempos(decoded(load_text(text)))
     held = 5 * BAR + 3 * 480  # the fermata holds the last beat of bar 6
     pulse = [(tick, bpm) for tick, bpm in tempos if tick != held]
     assert all(50 - 1e-3 <= bpm <= 80 + 1e-3 for _, bpm in pulse), pulse
@@ -232,14 +223,14 @@ expression:
   - {bars: 1-4, rubato: 0.3}
 safety: {tempo: 60-100}
 """
-    tempos = set_tempos(decoded(load(text)))
+    tempos = set_tempos(decoded(load_text(text)))
     assert all(60 - 1e-3 <= bpm <= 100 + 1e-3 for _, bpm in tempos), tempos
     assert any(abs(bpm - 100) < 1e-3 for tick, bpm in tempos if tick >= 2 * BAR)
 
 
 def test_gentle_preset_is_ceiling_80_and_change_6_on_the_decoded_output():
     text = STEEP.replace("length: {bars: 14}", "length: {bars: 14}\nsafety: gentle")
-    framework = load(text)
+    framework = load_text(text)
     assert framework.safety == Safety(ceiling=80, max_change=6, max_accent=8)
     tracks = parts(decoded(framework))
     everything = [n.velocity for t in tracks.values() for n in t.notes]
@@ -254,7 +245,7 @@ def test_gentle_preset_accepts_overrides():
     text = STEEP.replace(
         "length: {bars: 14}", "length: {bars: 14}\nsafety: {preset: gentle, ceiling: 64}"
     )
-    framework = load(text)
+    framework = load_text(text)
     assert framework.safety == Safety(ceiling=64, max_change=6, max_accent=8)
     velocities = [n.velocity for t in parts(decoded(framework)).values() for n in t.notes]
     assert max(velocities) <= 64

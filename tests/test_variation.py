@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
 import mido
 import pytest
@@ -14,20 +12,13 @@ import pytest
 from improv_cli.engine.realise import realise, realise_logged
 from improv_cli.engine.variation import Change
 from improv_cli.model.framework import Framework, Key
-from improv_cli.model.loader import load_framework
 from improv_cli.render.midi import midi_bytes
+from tests.conftest import load_text
 from tests.midi_facts import DecodedNote, DecodedTrack, decode, metas
 
 BAR = 1920
 PASS = 4 * BAR
 TOMS = {45, 47, 50}
-
-
-def load(text: str) -> Framework:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "framework.yaml"
-        path.write_text(text, encoding="utf-8")
-        return load_framework(str(path))
 
 
 def read_back(data: bytes) -> list[DecodedTrack]:
@@ -73,7 +64,7 @@ length: {bars: 12}
 
 
 def test_variation_zero_repeats_every_pass_exactly():
-    framework = load(STRICT)
+    framework = load_text(STRICT)
     assert framework.variation == 0 and framework.form_bars == 4
     data, tracks = rendered(framework)
     assert tracks[0].end == 12 * BAR
@@ -110,7 +101,7 @@ length: {bars: 8}
 
 @pytest.mark.parametrize("amount", [0.25, 0.6, 1.0])
 def test_random_variation_stays_in_the_mode_the_bars_the_meter_and_the_grid(amount):
-    base = dataclasses.replace(load(PLAN.replace("bars: 8", "bars: 16")), variation=amount)
+    base = dataclasses.replace(load_text(PLAN.replace("bars: 8", "bars: 16")), variation=amount)
     notes = scale(base.key)
     assert notes == DORIAN
     versions = {}
@@ -137,7 +128,7 @@ def test_random_variation_stays_in_the_mode_the_bars_the_meter_and_the_grid(amou
 
 def planned(entry: str) -> tuple[dict[str, DecodedTrack], DecodedTrack, list[Change]]:
     """The plan framework with `entry` on pass 2: parts, conductor and the pass-2 log."""
-    framework = load(PLAN + f"vary:\n  - {{pass: 2, {entry}}}\n")
+    framework = load_text(PLAN + f"vary:\n  - {{pass: 2, {entry}}}\n")
     realisation = realise_logged(framework)
     tracks = read_back(midi_bytes(realisation.timeline))
     assert all(c.pass_number == 2 for c in realisation.changes)
@@ -335,8 +326,8 @@ def paired(plain: list[DecodedTrack], moved: list[DecodedTrack]) -> list[tuple]:
 
 
 def test_humanise_is_bounded_and_seeded():
-    plain = load(HUMAN)
-    human = load(HUMAN + "humanise: {timing: 12, velocity: 6}\nseed: 3\n")
+    plain = load_text(HUMAN)
+    human = load_text(HUMAN + "humanise: {timing: 12, velocity: 6}\nseed: 3\n")
     bound = int(12 * 90 / 60000 * 480)  # 8 ticks at 90 bpm
     _, before = rendered(plain)
     data, after = rendered(human)
@@ -356,7 +347,7 @@ def test_humanise_is_bounded_and_seeded():
 
 
 def test_a_framework_without_feel_keys_renders_exactly_its_grid():
-    framework = load(HUMAN)
+    framework = load_text(HUMAN)
     assert framework.variation == 0 and framework.humanise is None and not framework.vary
     _, tracks = rendered(framework)
     named = parts(tracks)
@@ -391,8 +382,8 @@ parts: {bass: {swing: 0}, comp: {swing: 0.2}, melody: {swing: 0.5}}
 
 
 def test_a_part_swing_replaces_the_groove_swing():
-    named = parts(rendered(load(SWUNG))[1])
-    control = parts(rendered(load(SWUNG.rsplit("parts:", 1)[0]))[1])
+    named = parts(rendered(load_text(SWUNG))[1])
+    control = parts(rendered(load_text(SWUNG.rsplit("parts:", 1)[0]))[1])
 
     def odd_delays(name: str, bar: int = 0, named: dict = named) -> set[int]:
         starts = sorted({n.start - bar * BAR for n in named[name].notes if n.start // BAR == bar})
