@@ -56,6 +56,13 @@ def apply(framework: Framework, overrides: Overrides) -> Framework:
         from improv_cli.engine.transform import transpose_symbols
 
         new_key = Key(tonic, mode)
+        for entry in framework.vary:
+            if entry.mode and len(Key(tonic, entry.mode).intervals) != len(new_key.intervals):
+                raise OptionError(
+                    f"--key: the vary plan shifts to {entry.mode}, which has not as many notes"
+                    f" as {new_key}",
+                    "choose a key in a mode of the framework's size",
+                )
         framework = transpose_symbols(framework, new_key)
         changes["key"] = new_key
     if overrides.tempo is not None:

@@ -116,6 +116,8 @@ def vary(
         raise OptionError(f"--count: {count} is out of range", f"use 1 to {MAX_COUNT}")
     if amount is not None and not 0 < amount <= 1:
         raise OptionError(f"--amount: {amount:g} is out of range", "use more than 0, up to 1")
+    if folder == "-":
+        raise OptionError("-o: vary writes files into a folder", "give a folder, e.g. -o versions")
     framework = apply(load_framework(framework_ref), overrides)
     name = Path(framework.name).name
     target = Path(folder or f"{name}-variations")

@@ -97,6 +97,7 @@ def test_vary_refuses_bad_options_and_writes_nothing(tmp_path):
         (("--amount", "2"), "--amount: 2 is out of range"),
         (("--ceiling", "loud"), "--ceiling: 'loud' is not a level"),
         (("--tempo-range", "90-60"), "--tempo-range:"),
+        (("-o", "-"), "vary writes files into a folder"),
     ):
         result = run_cli("vary", "holding/dorian-vamp", "-o", str(out), *args)
         assert result.returncode == 1, args
@@ -144,3 +145,19 @@ def test_render_variation_option_replaces_the_files_amount(tmp_path, cli):
     assert strict.read_bytes() != varied.read_bytes()
     bad = cli(*args, "--variation", "1.5")
     assert bad.returncode == 1 and "--variation: 1.5 is out of range" in bad.stderr
+
+
+def test_a_key_override_must_fit_the_plans_modal_shift(tmp_path, cli):
+    framework = tmp_path / "shift.yaml"
+    framework.write_text(
+        'title: Shift\nkey: D dorian\nharmony: "i7 | IV7"\nvary:\n  - {pass: 2, mode: lydian}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "shift.mid"
+    bad = cli("render", str(framework), "--key", "D major-pentatonic", "-o", str(out))
+    assert bad.returncode == 1 and not out.exists()
+    assert bad.stderr.startswith("error: --key: the vary plan shifts to lydian")
+    good = cli("render", str(framework), "--key", "E aeolian", "-o", str(out), "--bars", "4")
+    assert good.returncode == 0, good.stderr
+    keys = [m.key for t, m in decode(out)[0].meta if m.type == "key_signature"]
+    assert keys == ["Em", "B"]  # E aeolian, then E lydian (five sharps, as B major) in pass 2
