@@ -119,17 +119,13 @@ def plan_text(entry: PassPlan) -> str:
         if entry.first_pass == entry.last_pass
         else (f"passes {entry.first_pass}-{entry.last_pass}")
     )
-    defaults = PassPlan(0, 0)
     said = []
-    for name in PassPlan.__dataclass_fields__:
-        value = getattr(entry, name)
-        if name in ("first_pass", "last_pass") or value == getattr(defaults, name):
-            continue
+    for name, value in entry.settings().items():
         if value is True:
             said.append(name)
-        elif name == "register":
+        elif name == "register" and isinstance(value, tuple):
             said.append("register " + " ".join(f"{p} {o:+d}" for p, o in value))
-        elif name == "mute":
+        elif name == "mute" and isinstance(value, tuple):
             said.append("mute " + " ".join(value))
         else:
             said.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")

@@ -19,6 +19,7 @@ from improv_cli.model.framework import ExpressionSpan, Framework, Key
 from improv_cli.model.tables import PARTS
 from improv_cli.timeline import (
     ChordEvent,
+    Fermata,
     KeySignature,
     Marker,
     Note,
@@ -117,7 +118,7 @@ def realise_logged(framework: Framework) -> Realisation:
             previous_key = ctx.key
         writer.bar(ctx)
     fermatas = expression.held_beats(length)
-    notes = _shaped(framework, list(writer.finish(length)), expression, length)
+    notes = _shaped(framework, list(writer.finish(length)), expression, fermatas, length)
     present = {n.part for n in notes}
     specs = {p.name: p for p in framework.parts}
     timeline = Timeline(
@@ -142,11 +143,14 @@ def realise_logged(framework: Framework) -> Realisation:
 
 
 def _shaped(
-    framework: Framework, notes: list[Note], expression: Expression, length: int
+    framework: Framework,
+    notes: list[Note],
+    expression: Expression,
+    fermatas: tuple[Fermata, ...],
+    length: int,
 ) -> tuple[Note, ...]:
     """Fermata holds, humanise, then the safety profile (which moves no note in time)."""
     bar_ticks = framework.meter.bar_ticks
-    fermatas = expression.held_beats(length)
     moved = False
     if fermatas:
         notes, moved = hold_fermatas(notes, fermatas), True

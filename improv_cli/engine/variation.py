@@ -320,20 +320,13 @@ class Varier:
 
 def _merge(plan: PassPlan, entry: PassPlan) -> PassPlan:
     """The entry's settings over the plan's, where the entry sets them."""
-    defaults = PassPlan(0, 0)
-    changes = {
-        name: getattr(entry, name)
-        for name in PassPlan.__dataclass_fields__
-        if name not in ("first_pass", "last_pass")
-        and getattr(entry, name) != getattr(defaults, name)
-    }
-    return replace(plan, **changes)
+    return replace(plan, **entry.settings())  # type: ignore[arg-type]
 
 
 def _described(plan: PassPlan, planned: PassPlan) -> list[tuple[str, str]]:
     """The pass-wide changes, named for the log ("planned" where the plan asked for them)."""
     out = []
-    defaults = PassPlan(0, 0)
+    settings = plan.settings()
     words: dict[str, Callable[[Any], str]] = {
         "density": lambda v: f"density {v:+.2f}",
         "fills": lambda v: "at every phrase end",
@@ -348,9 +341,9 @@ def _described(plan: PassPlan, planned: PassPlan) -> list[tuple[str, str]]:
     }
     kinds = {"mode": "modal shift", "transpose": "transposition"}
     for name, word in words.items():
-        value = getattr(plan, name)
-        if value == getattr(defaults, name):
+        if name not in settings:
             continue
+        value = settings[name]
         source = "planned" if getattr(planned, name) == value else "random"
         out.append((kinds.get(name, name), f"{word(value)} ({source})"))
     return out

@@ -188,6 +188,14 @@ class PassPlan:
     def covers(self, pass_number: int) -> bool:
         return self.first_pass <= pass_number <= self.last_pass
 
+    def settings(self) -> dict[str, object]:
+        """The transformations this entry sets (those not at their default), in field order."""
+        return {
+            name: getattr(self, name)
+            for name, spec in PassPlan.__dataclass_fields__.items()
+            if name not in ("first_pass", "last_pass") and getattr(self, name) != spec.default
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class PartSpec:
