@@ -122,17 +122,24 @@ def write_output(data: bytes, target: str) -> None:
         sys.stdout.buffer.flush()
         return
     path = Path(target)
-    folder = path.parent
     try:
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        os.replace(staged(data, path), path)
+    except OSError as exc:
+        raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
+
+
+def staged(data: bytes, path: Path) -> str:
+    """`data` in a temporary file beside `path`, with the mode `path` would get; the caller
+    renames it into place. On an error nothing is left behind and the OSError propagates."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temp, file_mode(path))  # mkstemp makes 0600; give the usual mode
-        os.replace(temp, path)
-    except OSError as exc:
-        if "temp" in locals() and os.path.exists(temp):
-            os.unlink(temp)
-        raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
+    except OSError:
+        os.unlink(temp)
+        raise
+    return temp
 
 
 def file_mode(path: Path) -> int:

@@ -8,7 +8,6 @@ as it was.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,22 +150,17 @@ def vary(
 
 def _write_all(files: list[tuple[bytes, Path]], folder: Path) -> None:
     """Write every file or none: all to temporary files first, then rename them."""
-    from improv_cli.api import file_mode
+    from improv_cli.api import staged
 
     made = not folder.exists()
     temps: list[tuple[str, Path]] = []
     try:
         folder.mkdir(exist_ok=True)
         for data, path in files:
-            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
-            temps.append((temp, path))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temp, file_mode(path))
+            temps.append((staged(data, path), path))
     except OSError as exc:
         for temp, _ in temps:
-            if os.path.exists(temp):
-                os.unlink(temp)
+            os.unlink(temp)
         if made and folder.exists() and not any(folder.iterdir()):
             folder.rmdir()
         raise RenderError(f"{folder}: cannot write ({exc.strerror})") from None
