@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from improv_cli.errors import OptionError
-from improv_cli.model.feel import SAFETY_PRESETS, tempo_bounds
+from improv_cli.model.feel import SAFETY_PRESETS, SHIFT_HINT, shift_problem, tempo_bounds
 from improv_cli.model.framework import Framework, Key, Length, Safety
 from improv_cli.model.syntax import SyntaxProblem, parse_key
 from improv_cli.model.tables import DYNAMICS
@@ -57,12 +57,10 @@ def apply(framework: Framework, overrides: Overrides) -> Framework:
 
         new_key = Key(tonic, mode)
         for entry in framework.vary:
-            if entry.mode and len(Key(tonic, entry.mode).intervals) != len(new_key.intervals):
-                raise OptionError(
-                    f"--key: the vary plan shifts to {entry.mode}, which has not as many notes"
-                    f" as {new_key}",
-                    "choose a key in a mode of the framework's size",
-                )
+            unfit = shift_problem(new_key, entry.mode) if entry.mode else ""
+            if unfit:
+                message = f"--key: the vary plan shifts to {entry.mode}: {unfit}"
+                raise OptionError(message, SHIFT_HINT)
         framework = transpose_symbols(framework, new_key)
         changes["key"] = new_key
     if overrides.tempo is not None:

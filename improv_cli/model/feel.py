@@ -377,14 +377,19 @@ def _mode(check: Checker, value: Any, path: KeyPath, key: Key) -> str | None:
         return None
     text = str(check.typed(value, path, str))
     _, mode = check.parse(f"C {text}", path, _offset_back(2, parse_key))
-    shifted = Key(key.tonic, mode)
-    if len(shifted.intervals) != len(key.intervals):
-        check.fail(
-            path,
-            f"{text} has {len(shifted.intervals)} notes, {key} has {len(key.intervals)}",
-            "a modal shift keeps the degrees: choose a mode with as many notes",
-        )
+    problem = shift_problem(key, mode)
+    if problem:
+        check.fail(path, problem, SHIFT_HINT)
     return str(mode)
+
+
+SHIFT_HINT = "a modal shift keeps the degrees: choose a mode with as many notes"
+
+
+def shift_problem(key: Key, mode: str) -> str:
+    """Why a modal shift of `key` to `mode` cannot keep its degrees, or an empty string."""
+    size, shifted = len(key.intervals), len(Key(key.tonic, mode).intervals)
+    return "" if shifted == size else f"{mode} has {shifted} notes, {key} has {size}"
 
 
 def _offset_back(chars: int, parser: Any) -> Any:
