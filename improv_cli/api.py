@@ -21,11 +21,22 @@ from improv_cli.model.tables import MODES
 from improv_cli.overrides import Overrides, SafetyOptions, apply
 
 if TYPE_CHECKING:
+    from improv_cli.model.framework import Framework
+    from improv_cli.render.musicxml import Header
+    from improv_cli.sheets import SheetResult
     from improv_cli.timeline import Timeline
     from improv_cli.variants import VaryResult
 
-FORMATS = {"midi": ".mid"}
-EXTENSIONS = {".mid": "midi", ".midi": "midi"}
+FORMATS = {"midi": ".mid", "musicxml": ".musicxml", "svg": ".svg", "pdf": ".pdf", "png": ".png"}
+EXTENSIONS = {
+    ".mid": "midi",
+    ".midi": "midi",
+    ".musicxml": "musicxml",
+    ".xml": "musicxml",
+    ".svg": "svg",
+    ".pdf": "pdf",
+    ".png": "png",
+}
 __all__ = ["Overrides", "SafetyOptions", "apply"]  # re-exported: the command-line settings
 
 
@@ -45,10 +56,12 @@ class RenderResult:
     notes: int
     parts: tuple[str, ...]
     seed: int
+    files: tuple[str, ...] = ()  # every file written: one per page for SVG and PNG
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "output": self.output,
+            "files": list(self.files or (self.output,)),
             "format": self.format,
             "bars": self.bars,
             "seconds": round(self.seconds, 3),
@@ -71,7 +84,7 @@ def output_format(out: str | None, fmt: str | None) -> str:
         if suffix:
             raise OptionError(
                 f"-o: cannot tell the format of '{out}' from '{suffix}'",
-                "use .mid or give --format",
+                "use " + ", ".join(sorted(set(FORMATS.values()))) + " or give --format",
             )
     return "midi"
 
@@ -82,16 +95,28 @@ def render(
     fmt: str | None = None,
     overrides: Overrides = Overrides(),
 ) -> RenderResult:
-    """Render a framework to a file (or to standard output with out='-')."""
+    """Render a framework to a file (or to standard output with out='-').
+
+    MIDI plays the music as performed (swing, humanise); the notation formats write it as
+    a score does: straight notes with the swing named."""
     from improv_cli.engine.realise import realise
-    from improv_cli.render.midi import midi_bytes
 
     fmt = output_format(out, fmt)
     framework = apply(load_framework(framework_ref), overrides)
     target = out or f"{Path(framework.name).name}{FORMATS[fmt]}"
     check_target(target)
-    result = realise(framework)
-    write_output(midi_bytes(result), target)
+    if fmt == "midi":
+        from improv_cli.render.midi import midi_bytes
+
+        result = realise(framework)
+        files = write_files([midi_bytes(result)], target)
+    else:
+        from improv_cli.render.musicxml import musicxml_bytes
+        from improv_cli.render.notation import notation_pages
+
+        result = realise(framework, written=True)
+        score = musicxml_bytes(result, header=score_header(framework))
+        files = write_files(notation_pages(score, fmt), target)
     return RenderResult(
         target,
         fmt,
@@ -100,7 +125,53 @@ def render(
         len(result.notes),
         tuple(p.name for p in result.parts),
         framework.seed,
+        files,
     )
+
+
+def score_header(framework: Framework) -> Header:
+    """The head of a score's first page: title, then technique, key, meter and groove."""
+    from improv_cli.render.musicxml import Header
+
+    about = [framework.technique.capitalize() if framework.technique else "", str(framework.key)]
+    about += [
+        str(framework.meter),
+        f"groove: {framework.groove_name}" if framework.groove_name else "",
+    ]
+    return Header(framework.title, " · ".join(a for a in about if a))
+
+
+def page_names(target: str, count: int) -> list[str]:
+    """One file, or NAME-1.EXT, NAME-2.EXT ... for several pages (as engravers name them)."""
+    if count == 1:
+        return [target]
+    path = Path(target)
+    return [str(path.with_name(f"{path.stem}-{i}{path.suffix}")) for i in range(1, count + 1)]
+
+
+def write_files(pages: list[bytes], target: str) -> tuple[str, ...]:
+    """Write one file per page, all or nothing; several pages cannot go to standard output."""
+    if len(pages) == 1:
+        write_output(pages[0], target)
+        return (target,)
+    if target == "-":
+        raise RenderError(
+            f"-o -: the score has {len(pages)} pages, one file each",
+            "give a file name (pages are written NAME-1, NAME-2 ...) or use --format pdf",
+        )
+    names = page_names(target, len(pages))
+    staged_files: list[str] = []
+    try:
+        for data, name in zip(pages, names, strict=True):
+            staged_files.append(staged(data, Path(name)))
+        for temp, name in zip(staged_files, names, strict=True):
+            os.replace(temp, name)
+    except OSError as exc:
+        for temp in staged_files:
+            if os.path.exists(temp):
+                os.unlink(temp)
+        raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
+    return tuple(names)
 
 
 def check_target(target: str) -> None:
@@ -299,6 +370,19 @@ def vary(
     from improv_cli.variants import vary as render_variants
 
     return render_variants(framework_ref, count, folder, amount, overrides)
+
+
+def sheet(
+    framework_ref: str,
+    kind: str = "lead",
+    out: str | None = None,
+    fmt: str | None = None,
+    overrides: Overrides = Overrides(),
+) -> SheetResult:
+    """Write a lead sheet or a practice sheet of a framework (PDF by default)."""
+    from improv_cli.sheets import sheet as write_sheet
+
+    return write_sheet(framework_ref, kind, out, fmt, overrides)
 
 
 def show(framework_ref: str, overrides: Overrides = Overrides()) -> dict[str, Any]:

@@ -42,6 +42,7 @@ class KeySignature:
     sharps: int  # negative for flats
     minor: bool
     name: str  # as written in the framework, e.g. "D dorian"
+    scale: tuple[str, ...] = ()  # the mode's spelled notes, e.g. ("D", "E", "F", "G", ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class ChordEvent:
     written: str  # as written in the framework, e.g. "i7"
     root: int  # pitch class
     pitch_classes: tuple[int, ...]
+    names: tuple[str, ...] = ()  # spelled chord tones, in stacking order
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,17 @@ class DynamicMark:
     end_tick: int
     start: int  # velocity
     end: int  # velocity
+
+
+@dataclass(frozen=True, slots=True)
+class Swing:
+    """From `tick` on, off-beat steps are played late by `amount` of a step (0: straight).
+
+    Only a written Timeline (see `realise(..., written=True)`) carries these: its notes are
+    straight, as a score writes them, with a swing instruction."""
+
+    tick: int
+    amount: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +113,7 @@ class Timeline:
     chords: tuple[ChordEvent, ...] = ()
     fermatas: tuple[Fermata, ...] = ()
     dynamics: tuple[DynamicMark, ...] = ()
+    swing: tuple[Swing, ...] = ()
     tpq: int = TPQ
 
     @property

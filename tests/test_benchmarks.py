@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -21,3 +22,18 @@ def test_quick_benchmark_runs_and_reports_the_growth_ratio():
     assert "shaped 900/90 wall ratio" in result.stdout
     rows = [line.split() for line in result.stdout.splitlines()]
     assert [r[0] for r in rows if r and r[0] in ("90", "900")] == ["90", "900"] * 2
+
+
+def test_quick_notation_benchmark_runs():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "notation.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "90 bars to PDF:" in result.stdout
+    pages = re.search(r"^90 bars: (\d+) pages, PDF \d+ bytes", result.stdout, re.MULTILINE)
+    assert pages, result.stdout
+    assert int(pages[1]) >= 2

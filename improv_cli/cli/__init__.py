@@ -28,6 +28,10 @@ app = typer.Typer(
 
 class Format(enum.StrEnum):
     midi = "midi"
+    musicxml = "musicxml"
+    svg = "svg"
+    pdf = "pdf"
+    png = "png"
 
 
 FrameworkArg = Annotated[
@@ -94,7 +98,8 @@ def render(
         typer.Option(
             "-o",
             "--output",
-            help="Output file; '-' for standard output.",
+            help="Output file; '-' for standard output. Several SVG or PNG pages are "
+            "written NAME-1.svg, NAME-2.svg ...",
             show_default="./NAME.mid",
         ),
     ] = None,
@@ -115,7 +120,7 @@ def render(
     json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Render a framework to MIDI."""
+    """Render a framework to MIDI, or to a score: MusicXML, SVG, PDF or PNG."""
     from improv_cli import api
 
     safety = api.SafetyOptions(safe, ceiling, max_change, max_accent, tempo_range)
@@ -176,6 +181,63 @@ def vary(
             api.Overrides(seed, key, tempo, bars, minutes, safety=safety),
         )
     output.varied(result, as_json=json, quiet=quiet)
+
+
+class SheetKind(enum.StrEnum):
+    lead = "lead"
+    practice = "practice"
+
+
+class SheetFormat(enum.StrEnum):
+    pdf = "pdf"
+    png = "png"
+    svg = "svg"
+    musicxml = "musicxml"
+
+
+@app.command()
+def sheet(
+    framework: FrameworkArg,
+    kind: Annotated[
+        SheetKind,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="lead: melody (or slashes), chords, form, tempo, groove, purpose. "
+            "practice: the scale with degrees, chord tones and targets, the safe notes.",
+        ),
+    ] = SheetKind.lead,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file; '-' for standard output.",
+            show_default="./NAME-KIND.pdf",
+        ),
+    ] = None,
+    fmt: Annotated[
+        SheetFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: from -o, else PDF)."),
+    ] = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    bars: BarsOpt = None,
+    json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a one-page lead sheet or practice sheet of a framework."""
+    from improv_cli import api
+
+    with reporting_errors():
+        result = api.sheet(
+            framework,
+            kind.value,
+            out,
+            fmt.value if fmt else None,
+            api.Overrides(key=key, tempo=tempo, bars=bars),
+        )
+    output.sheet_written(result, as_json=json, quiet=quiet)
 
 
 @app.command()

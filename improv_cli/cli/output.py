@@ -17,6 +17,7 @@ from improv_cli.errors import ImprovError
 
 if TYPE_CHECKING:
     from improv_cli.api import Entry, RenderResult, Validation
+    from improv_cli.sheets import SheetResult
     from improv_cli.variants import Transformation, VaryResult
 
 stdout = Console(highlight=False)
@@ -53,6 +54,14 @@ def rendered(result: RenderResult, *, as_json: bool, quiet: bool) -> None:
             f"wrote {result.output}: {result.bars} bars, {_clock(result.seconds)}, "
             f"{result.notes} notes ({', '.join(result.parts) or 'no parts'})"
         )
+
+
+def sheet_written(result: SheetResult, *, as_json: bool, quiet: bool) -> None:
+    if as_json and result.output != "-":
+        _json(result.as_dict())
+    elif not quiet:
+        files = ", ".join(result.files)
+        stderr.print(f"wrote {escape(files)}: {result.kind} sheet, {_bars(result.bars)}")
 
 
 def varied(result: VaryResult, *, as_json: bool, quiet: bool) -> None:

@@ -66,8 +66,9 @@ class PartWriter:
     chords, melody, grid cells, registers and voicings, so writing is exact and repeatable.
     """
 
-    def __init__(self, framework: Framework, expression: Expression) -> None:
+    def __init__(self, framework: Framework, expression: Expression, written: bool = False) -> None:
         self.framework = framework
+        self.written = written  # notes as a score writes them: straight, the swing only named
         self.bar_ticks = framework.meter.bar_ticks
         self.expression = expression
         self.specs = {p.name: p for p in framework.parts}
@@ -96,6 +97,10 @@ class PartWriter:
             self.notes[part].extend(Note(part, start, tick - start, p, velocity) for p in pitches)
 
     def swing(self, part: str, groove: Groove | None) -> float:
+        """How late this part plays its off-beat steps (none in a written Timeline)."""
+        return 0.0 if self.written else self.swing_amount(part, groove)
+
+    def swing_amount(self, part: str, groove: Groove | None) -> float:
         own = self.specs[part].swing
         if own is not None:
             return own

@@ -2,6 +2,9 @@
 
 plan the bars -> place the expression -> vary each bar -> write the parts on their grids
 -> fermata holds, humanise, safety -> Timeline (notes, tempo map, marks)
+
+A *written* Timeline is the same music as a score writes it, for notation: straight notes
+with the swing named (`Timeline.swing`), and no humanise.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from itertools import islice
 from improv_cli.engine.expression import DEFAULT_LEVEL, Expression
 from improv_cli.engine.feel import enforce, hold_fermatas, humanise
 from improv_cli.engine.parts import PartWriter, tidy
-from improv_cli.engine.theory import key_signature
+from improv_cli.engine.theory import key_signature, scale_names
 from improv_cli.engine.variation import BarPlan, Change, Varier
 from improv_cli.model.framework import ExpressionSpan, Framework, Key
 from improv_cli.model.tables import PARTS
@@ -24,6 +27,7 @@ from improv_cli.timeline import (
     Marker,
     Note,
     Part,
+    Swing,
     Timeline,
     TimeSignature,
 )
@@ -85,21 +89,24 @@ class Realisation:
     changes: tuple[Change, ...]  # what variation did, bar by bar
 
 
-def realise(framework: Framework) -> Timeline:
-    """Realise a framework into a Timeline. The same framework (and seed) give the same result."""
-    return realise_logged(framework).timeline
+def realise(framework: Framework, written: bool = False) -> Timeline:
+    """Realise a framework into a Timeline. The same framework (and seed) give the same result.
+
+    `written=True` gives the notation's Timeline: swing named, not played; no humanise."""
+    return realise_logged(framework, written).timeline
 
 
-def realise_logged(framework: Framework) -> Realisation:
+def realise_logged(framework: Framework, written: bool = False) -> Realisation:
     """Realise a framework and say which transformations variation applied."""
     bars, expression = lay_out(framework)
     meter = framework.meter
     length = len(bars) * meter.bar_ticks
     varier = Varier(framework)
-    writer = PartWriter(framework, expression)
+    writer = PartWriter(framework, expression, written)
     chords: list[ChordEvent] = []
     markers: list[Marker] = []
     keys: list[KeySignature] = []
+    swings: list[Swing] = []
     following = islice(plan(framework), 1, None)
     previous_key: Key | None = None
     for bar, after in zip(bars, following, strict=False):
@@ -107,18 +114,23 @@ def realise_logged(framework: Framework) -> Realisation:
         start = ctx.start
         if bar.section.harmony:
             chords.extend(
-                ChordEvent(start + tick, dur, c.symbol, c.written, c.root, c.members)
+                ChordEvent(start + tick, dur, c.symbol, c.written, c.root, c.members, c.names)
                 for tick, dur, c in ctx.slots
             )
         if bar.occurrence_start and framework.has_sections:
             markers.append(Marker(start, bar.section.name))
         if ctx.key != previous_key:
             sharps, minor = key_signature(ctx.key)
-            keys.append(KeySignature(start, sharps, minor, str(ctx.key)))
+            keys.append(KeySignature(start, sharps, minor, str(ctx.key), scale_names(ctx.key)))
             previous_key = ctx.key
+        if written:
+            groove = bar.section.groove
+            amount = max(writer.swing_amount(p, groove) for p in writer.specs)
+            if amount != (swings[-1].amount if swings else 0.0):
+                swings.append(Swing(start, amount))
         writer.bar(ctx)
     fermatas = expression.held_beats(length)
-    notes = _shaped(framework, list(writer.finish(length)), expression, fermatas, length)
+    notes = _shaped(framework, list(writer.finish(length)), expression, fermatas, length, written)
     present = {n.part for n in notes}
     specs = {p.name: p for p in framework.parts}
     timeline = Timeline(
@@ -138,6 +150,7 @@ def realise_logged(framework: Framework) -> Realisation:
         chords=tuple(chords),
         fermatas=fermatas,
         dynamics=expression.dynamic_marks(length),
+        swing=tuple(swings),
     )
     return Realisation(timeline, tuple(varier.log))
 
@@ -148,13 +161,17 @@ def _shaped(
     expression: Expression,
     fermatas: tuple[Fermata, ...],
     length: int,
+    written: bool,
 ) -> tuple[Note, ...]:
-    """Fermata holds, humanise, then the safety profile (which moves no note in time)."""
+    """Fermata holds, humanise (not when written), then the safety profile (which moves no
+    note in time)."""
     bar_ticks = framework.meter.bar_ticks
     moved = False
     if fermatas:
         notes, moved = hold_fermatas(notes, fermatas), True
-    if framework.humanise is not None:  # it sorts for itself, so one tidy serves both moves
+    if (
+        framework.humanise is not None and not written
+    ):  # it sorts for itself, so one tidy serves both moves
         feel = framework.humanise
         notes = humanise(notes, feel, framework.seed, expression, bar_ticks, length, fermatas)
         moved = True

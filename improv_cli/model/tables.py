@@ -422,3 +422,34 @@ DRUM_KITS: dict[str, int] = {
     "brush-kit": 40,
     "orchestra-kit": 48,
 }
+
+# The note that gives a mode its colour against its nearest major or minor scale, as modal
+# teaching marks it (semitones above the tonic). Scales with none (the pentatonics, whole
+# tone, octatonic, ...) are even: no note stands out.
+CHARACTERISTIC: dict[str, tuple[int, ...]] = {
+    "major": (11,),  # the major seventh, against mixolydian
+    "ionian": (11,),
+    "minor": (8,),  # the minor sixth, against dorian
+    "aeolian": (8,),
+    "dorian": (9,),  # the major sixth
+    "phrygian": (1,),  # the minor second
+    "lydian": (6,),  # the raised fourth
+    "mixolydian": (10,),  # the minor seventh
+    "locrian": (6,),  # the diminished fifth
+    "blues": (6,),  # the blue note
+    "major-blues": (3,),  # the blue note
+    "harmonic-minor": (11,),  # the leading note over a minor sixth
+    "melodic-minor": (9, 11),
+    "lydian-dominant": (6, 10),
+    "phrygian-dominant": (1, 4),
+    "hungarian-minor": (6, 11),
+    "double-harmonic": (1, 11),
+    "japanese-in": (1,),
+    "iwato": (1, 6),
+}
+
+# Scale degrees by semitones above the tonic, as a practice sheet labels them.
+DEGREE_LABELS: dict[int, str] = {
+    0: "1", 1: "b2", 2: "2", 3: "b3", 4: "3", 5: "4", 6: "#4", 7: "5",
+    8: "b6", 9: "6", 10: "b7", 11: "7",
+}  # fmt: skip
