@@ -115,12 +115,11 @@ def _header(framework: Framework, kind: str) -> Header:
     from improv_cli.render.musicxml import Header
 
     about = [kind, str(framework.key), str(framework.meter), f"{framework.tempo:g} bpm"]
-    left = []
-    if framework.technique:
-        left.append(f"Technique: {framework.technique}")
+    left = [f"Technique: {framework.technique}"] if framework.technique else []
+    left += textwrap.wrap(f"Form: {_form(framework)}", 42)
     if framework.purpose:
         left += textwrap.wrap(f"Purpose: {framework.purpose}", 42)
-    right = [f"Groove: {framework.groove_name or 'inline'}", f"Form: {_form(framework)}"]
+    right = [f"Groove: {framework.groove_name or 'inline'}"]
     return Header(framework.title, " · ".join(about), tuple(left), tuple(right))
 
 
@@ -217,7 +216,7 @@ def degree_label(interval: int, intervals: tuple[int, ...]) -> str:
         return "#4"
     if interval == 6:
         return "b5"
-    if interval == 8 and 7 not in intervals:
+    if interval == 8 and 7 not in intervals and 5 not in intervals:  # not locrian's b6
         return "#5"
     return DEGREE_LABELS[interval]
 

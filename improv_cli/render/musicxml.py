@@ -9,6 +9,7 @@ its instrument, so other programs play and show the kit right.
 
 from __future__ import annotations
 
+import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,7 +93,9 @@ def musicxml_bytes(
 
     header = header or Header(timeline.title)
     built = build_score(timeline, parts, header.title, annotations, named)
-    raw = GeneralObjectExporter(built.score).parse()
+    with warnings.catch_warnings():  # music21 warns on stderr; the CLI prints one line or none
+        warnings.simplefilter("ignore")
+        raw = GeneralObjectExporter(built.score).parse()
     root = ET.fromstring(raw)
     _identify(root)
     _page(root, header)

@@ -22,9 +22,10 @@ from improv_cli.render.marks import TempoMark, beat_ticks, tempo_marks
 from improv_cli.render.midi import channels
 from improv_cli.timeline import Timeline
 
-SCORE_ORDER = ("melody", "comp", "bass", "drone", "drums")
+SCORE_ORDER = ("melody", "slashes", "comp", "bass", "drone", "drums")
 PART_TITLES = {
     "melody": "Melody",
+    "slashes": "Rhythm",  # a lead sheet with no melody: one slash a beat under the chords
     "comp": "Comp",
     "bass": "Bass",
     "drone": "Drone",
@@ -220,6 +221,7 @@ def _element(
     elif part == "slashes":
         element = m21.note.Note("B4")
         element.notehead = "slash"
+        element.stemDirection = "noStem"
     else:
         names = [speller.name(p, tick) for p in piece.pitches]
         element = m21.note.Note(names[0]) if len(names) == 1 else m21.chord.Chord(names)
