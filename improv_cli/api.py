@@ -133,11 +133,9 @@ def score_header(framework: Framework) -> Header:
     """The head of a score's first page: title, then technique, key, meter and groove."""
     from improv_cli.render.musicxml import Header
 
+    groove = framework.groove_name
     about = [framework.technique.capitalize() if framework.technique else "", str(framework.key)]
-    about += [
-        str(framework.meter),
-        f"groove: {framework.groove_name}" if framework.groove_name else "",
-    ]
+    about += [str(framework.meter), f"groove: {groove}" if groove and groove != "inline" else ""]
     return Header(framework.title, " · ".join(a for a in about if a))
 
 

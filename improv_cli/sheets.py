@@ -119,7 +119,8 @@ def _header(framework: Framework, kind: str) -> Header:
     left += textwrap.wrap(f"Form: {_form(framework)}", 42)
     if framework.purpose:
         left += textwrap.wrap(f"Purpose: {framework.purpose}", 42)
-    right = [f"Groove: {framework.groove_name or 'inline'}"]
+    groove = framework.groove_name
+    right = [f"Groove: {groove}" if groove and groove != "inline" else "Groove: its own"]
     return Header(framework.title, " · ".join(about), tuple(left), tuple(right))
 
 
@@ -211,7 +212,7 @@ def _degree(interval: int, intervals: tuple[int, ...], characteristic: bool) -> 
 
 def degree_label(interval: int, intervals: tuple[int, ...]) -> str:
     """1, b3, #4 ...: a raised fourth when the scale has no fourth, a minor sixth ('b6')
-    unless the scale lacks a fifth (then '#5', as in the whole-tone scale)."""
+    unless the scale lacks both fourth and fifth (then '#5', as in the whole-tone scale)."""
     if interval == 6 and 5 not in intervals:
         return "#4"
     if interval == 6:
@@ -231,17 +232,18 @@ def _stack(root: int, pitch_classes: tuple[int, ...]) -> list[int]:
 
 
 def _targets(stacked: list[int]) -> list[tuple[str, int]]:
-    """Two notes to aim for: the third and the seventh (the guide tones) of a seventh
-    chord, the third and the root of a triad, the root and the fifth of a bare fifth.
-    Labelled by their step above the chord's root (b3, b7 ...)."""
-    if len(stacked) >= 4:
-        picks = (1, 3)
-    elif len(stacked) == 3:
-        picks = (1, 0)
-    else:
-        picks = (0, len(stacked) - 1)
+    """Two notes to aim for: the third (or the suspended fourth or second) and the seventh
+    of a seventh chord (the guide tones), the third and the root of a triad, the root and
+    the fifth of a bare fifth. Labelled by their step above the chord's root (b3, b7 ...)."""
     root = stacked[0]
-    return [(DEGREE_LABELS[(stacked[i] - root) % 12], stacked[i]) for i in dict.fromkeys(picks)]
+    by_step = {(pitch - root) % 12: pitch for pitch in stacked[1:]}
+    third = next((by_step[i] for i in (3, 4, 5, 2) if i in by_step), None)
+    seventh = next((by_step[i] for i in (10, 11, 9) if i in by_step), None)
+    if third is not None:
+        picks = [third, seventh if seventh is not None else root]
+    else:
+        picks = [root, by_step.get(7, stacked[-1])]
+    return [(DEGREE_LABELS[(p - root) % 12], p) for p in dict.fromkeys(picks)]
 
 
 def _target(label: str) -> Annotation:

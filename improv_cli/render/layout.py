@@ -4,7 +4,8 @@ A part's notes become events (notes struck and released together form one chord)
 events are dealt into voices that never overlap, and each voice is cut at bar lines and
 into note values a reader can count (dotted and triplet values, ties between the pieces).
 Pitches are spelled from the key's scale, then the chord's own spelling, then the key
-signature's side (sharps or flats).
+signature's side (sharps or flats; with no signature C#, Eb, F#, Ab, Bb, as `show` names
+the notes outside a mode).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ VALUES = tuple(
 _LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+_PLAIN_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")  # no signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +176,9 @@ class Speller:
             if spelled:
                 break
         if spelled is None:
-            flats = key is not None and key.sharps < 0
-            spelled = (_FLAT_NAMES if flats else _SHARP_NAMES)[pc]
+            sharps = key.sharps if key is not None else 0
+            table = _PLAIN_NAMES if sharps == 0 else _FLAT_NAMES if sharps < 0 else _SHARP_NAMES
+            spelled = table[pc]
         alter = spelled.count("#") - spelled.count("b")
         octave = (pitch - alter - _LETTERS[spelled[0]]) // 12 - 1
         return f"{spelled}{octave}"
