@@ -137,6 +137,7 @@ def practice_sheet(framework: Framework) -> tuple[bytes, int]:
     from improv_cli.engine.describe import safe_notes
     from improv_cli.engine.realise import realise
     from improv_cli.engine.theory import key_signature, scale_names
+    from improv_cli.render.layout import Speller
     from improv_cli.render.musicxml import musicxml_bytes
 
     key = framework.key
@@ -193,7 +194,9 @@ def practice_sheet(framework: Framework) -> tuple[bytes, int]:
         markers=tuple(markers),
         chords=tuple(placed),
     )
-    header = _practice_header(framework, safe_notes(key))
+    speller = Speller(timeline)  # the page head names the notes outside as the staff does
+    outside = [speller.name(tonic + i, 0)[:-1] for i in range(12) if i not in intervals]
+    header = _practice_header(framework, safe_notes(key), outside)
     return musicxml_bytes(timeline, ["melody"], header, marks, named=False), timeline.bars
 
 
@@ -261,12 +264,11 @@ def _safe(interval: int, intervals: tuple[int, ...]) -> Annotation:
     return Annotation(color=OUTSIDE, head="x")
 
 
-def _practice_header(framework: Framework, safe: dict[str, Any]) -> Header:
+def _practice_header(framework: Framework, safe: dict[str, Any], outside: list[str]) -> Header:
 
     header = _header(framework, "Practice sheet")
     inside = " ".join(safe["notes"])
-    outside = " ".join(n["note"] for n in safe["chromatic"] if not n["in_mode"]) or "none"
-    left = [f"Safe notes (the mode): {inside}", f"Outside the mode: {outside}"]
+    left = [f"Safe notes (the mode): {inside}", f"Outside the mode: {' '.join(outside) or 'none'}"]
     orff = safe.get("orff") or {}
     if orff.get("remove"):
         left.append("Orff instruments: take off the " + " and ".join(orff["remove"]) + " bars")

@@ -50,8 +50,10 @@ def rendered(result: RenderResult, *, as_json: bool, quiet: bool) -> None:
     if as_json and result.output != "-":
         _json(result.as_dict())
     elif not quiet:
+        files = result.files or (result.output,)
+        where = files[0] if len(files) == 1 else f"{files[0]} ... {files[-1]} ({len(files)} pages)"
         stderr.print(
-            f"wrote {result.output}: {result.bars} bars, {_clock(result.seconds)}, "
+            f"wrote {escape(where)}: {result.bars} bars, {_clock(result.seconds)}, "
             f"{result.notes} notes ({', '.join(result.parts) or 'no parts'})"
         )
 
