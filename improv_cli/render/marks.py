@@ -3,7 +3,8 @@
 The Timeline's tempo changes beat by beat through a ritardando, an accelerando or a
 rubato arch; a score writes the word where the change begins and the new tempo (or
 "a tempo") where it settles. Changes less than a bar apart are one movement, so the
-arches of a rubato read as one "rubato". Beats under a fermata are the fermata's.
+arches of a rubato read as one "rubato"; a jump (a section's own tempo) is a new metronome
+mark. Beats under a fermata are the fermata's.
 """
 
 from __future__ import annotations
@@ -27,15 +28,20 @@ def tempo_marks(timeline: Timeline) -> list[TempoMark]:
         return []
     bar = timeline.bar_ticks
     held = [(f.tick, f.tick + f.ticks) for f in timeline.fermatas]
-    changes = [c for c in timeline.tempos if not any(a <= c.tick <= b for a, b in held)]
+    changes = [c for c in timeline.tempos if not any(a <= c.tick < b for a, b in held)]
     if not changes or changes[0].tick != 0:
         changes.insert(0, timeline.tempos[0])
     marks = [TempoMark(0, changes[0].bpm)]
     settled = changes[0].bpm
     i = 1
     while i < len(changes):
+        if _jumps(settled, changes, i):  # a new tempo, then perhaps a ramp from there
+            marks.append(TempoMark(changes[i].tick, changes[i].bpm))
+            settled = changes[i].bpm
+            i += 1
+            continue
         run = [changes[i]]
-        while i + len(run) < len(changes) and changes[i + len(run)].tick - run[-1].tick < bar:
+        while i + len(run) < len(changes) and _continues(run, changes[i + len(run)], bar):
             run.append(changes[i + len(run)])
         i += len(run)
         if len(run) == 1:
@@ -56,6 +62,22 @@ def tempo_marks(timeline: Timeline) -> list[TempoMark]:
             marks.append(TempoMark(final.tick, final.bpm))
             settled = final.bpm
     return marks
+
+
+def _jumps(settled: float, changes: list[TempoChange], i: int) -> bool:
+    step = abs(changes[i].bpm - settled)
+    after = abs(changes[i + 1].bpm - changes[i].bpm) if i + 1 < len(changes) else 0.0
+    return step > max(4.0, 3 * after)
+
+
+def _continues(run: list[TempoChange], change: TempoChange, bar: int) -> bool:
+    """Whether `change` goes on moving the tempo of `run`: less than a bar later, and not a
+    jump (a step much larger than the one before it is a new tempo of its own)."""
+    if change.tick - run[-1].tick >= bar:
+        return False
+    step = abs(change.bpm - run[-1].bpm)
+    before = abs(run[-1].bpm - run[-2].bpm) if len(run) > 1 else step
+    return step <= max(4.0, 3 * before)
 
 
 def _monotone_tail(run: list[TempoChange]) -> int:
