@@ -6,10 +6,12 @@ so music21) is imported inside `render` and `show`, never at import time.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,15 +21,25 @@ from improv_cli.model.grooves import load_groove_file, read_groove_file
 from improv_cli.model.loader import load_framework
 from improv_cli.model.tables import MODES
 from improv_cli.overrides import Overrides, SafetyOptions, apply
+from improv_cli.practice import PracticeOptions
 
 if TYPE_CHECKING:
     from improv_cli.model.framework import Framework
+    from improv_cli.play import PlayStats
+    from improv_cli.practice import PracticeResult
     from improv_cli.render.musicxml import Header
     from improv_cli.sheets import SheetResult
     from improv_cli.timeline import Timeline
     from improv_cli.variants import VaryResult
 
-FORMATS = {"midi": ".mid", "musicxml": ".musicxml", "svg": ".svg", "pdf": ".pdf", "png": ".png"}
+FORMATS = {
+    "midi": ".mid",
+    "musicxml": ".musicxml",
+    "svg": ".svg",
+    "pdf": ".pdf",
+    "png": ".png",
+    "wav": ".wav",
+}
 EXTENSIONS = {
     ".mid": "midi",
     ".midi": "midi",
@@ -36,8 +48,14 @@ EXTENSIONS = {
     ".svg": "svg",
     ".pdf": "pdf",
     ".png": "png",
+    ".wav": "wav",
 }
-__all__ = ["Overrides", "SafetyOptions", "apply"]  # re-exported: the command-line settings
+__all__ = [
+    "Overrides",
+    "PracticeOptions",
+    "SafetyOptions",
+    "apply",
+]  # re-exported: the command-line settings
 
 
 def timeline(framework_ref: str, overrides: Overrides = Overrides()) -> Timeline:
@@ -94,6 +112,7 @@ def render(
     out: str | None = None,
     fmt: str | None = None,
     overrides: Overrides = Overrides(),
+    stems: bool = False,
 ) -> RenderResult:
     """Render a framework to a file (or to standard output with out='-').
 
@@ -105,11 +124,22 @@ def render(
     framework = apply(load_framework(framework_ref), overrides)
     target = out or f"{Path(framework.name).name}{FORMATS[fmt]}"
     check_target(target)
+    if stems and fmt != "wav":
+        raise OptionError("--stems: stems are audio", "use it with --format wav or -o NAME.wav")
+    if stems and target == "-":
+        raise OptionError("--stems: stems are files beside the mix", "give -o NAME.wav")
     if fmt == "midi":
         from improv_cli.render.midi import midi_bytes
 
         result = realise(framework)
         files = write_files([midi_bytes(result)], target)
+    elif fmt == "wav":
+        from improv_cli.render.audio import render_audio
+
+        result = realise(framework)
+        sound = render_audio(result, stems=stems)  # the mix and its stems side by side
+        names = [target, *stem_names(target, sound.stems)]
+        files = write_all([sound.mix, *sound.stems.values()], names)
     else:
         from improv_cli.render.musicxml import musicxml_bytes
         from improv_cli.render.notation import notation_pages
@@ -139,6 +169,12 @@ def score_header(framework: Framework) -> Header:
     return Header(framework.title, " · ".join(a for a in about if a))
 
 
+def stem_names(target: str, parts: Iterable[str]) -> list[str]:
+    """NAME-drums.wav, NAME-bass.wav ... beside the mix NAME.wav."""
+    path = Path(target)
+    return [str(path.with_name(f"{path.stem}-{part}{path.suffix}")) for part in parts]
+
+
 def page_names(target: str, count: int) -> list[str]:
     """One file, or NAME-1.EXT, NAME-2.EXT ... for several pages (as engravers name them)."""
     if count == 1:
@@ -157,10 +193,14 @@ def write_files(pages: list[bytes], target: str) -> tuple[str, ...]:
             f"-o -: the score has {len(pages)} pages, one file each",
             "give a file name (pages are written NAME-1, NAME-2 ...) or use --format pdf",
         )
-    names = page_names(target, len(pages))
+    return write_all(pages, page_names(target, len(pages)))
+
+
+def write_all(datas: list[bytes], names: list[str]) -> tuple[str, ...]:
+    """Several files, all or nothing: each staged beside its place, then all renamed."""
     staged_files: list[str] = []
     try:
-        for data, name in zip(pages, names, strict=True):
+        for data, name in zip(datas, names, strict=True):
             staged_files.append(staged(data, Path(name)))
         for temp, name in zip(staged_files, names, strict=True):
             os.replace(temp, name)
@@ -168,7 +208,7 @@ def write_files(pages: list[bytes], target: str) -> tuple[str, ...]:
         for temp in staged_files:
             if os.path.exists(temp):
                 os.unlink(temp)
-        raise RenderError(f"{target}: cannot write ({exc.strerror})") from None
+        raise RenderError(f"{names[0]}: cannot write ({exc.strerror})") from None
     return tuple(names)
 
 
@@ -368,6 +408,68 @@ def vary(
     from improv_cli.variants import vary as render_variants
 
     return render_variants(framework_ref, count, folder, amount, overrides)
+
+
+ENDLESS = 1000  # loops for `practice --play` without --loops: until Ctrl-C
+
+
+def practice(
+    framework_ref: str,
+    options: PracticeOptions,
+    out: str | None = None,
+    fmt: str | None = None,
+    overrides: Overrides = Overrides(),
+) -> PracticeResult:
+    """Write a practice loop: count-in, loops, tempo ramp, transposition, mutes, trades."""
+    from improv_cli.practice import practice as write_practice
+
+    return write_practice(framework_ref, options, out, fmt, overrides)[0]
+
+
+def play_practice(
+    framework_ref: str,
+    options: PracticeOptions,
+    port: str | None = None,
+    overrides: Overrides = Overrides(),
+    view: bool = True,
+) -> PlayStats:
+    """Play a practice loop live (Ctrl-C stops it; every sounding note is released)."""
+    from improv_cli.play import perform, play_timeline
+    from improv_cli.play.endless import endless
+    from improv_cli.practice import check, practice_timeline
+
+    check(options)
+    framework = apply(load_framework(framework_ref), overrides)
+    if options.loops != ENDLESS:
+        return play_timeline(practice_timeline(framework, options), port, view=view)
+    if options.ramp or options.ramp_step is not None:
+        raise OptionError(
+            "--ramp: a ramp needs an end", "give --loops N with --ramp or --ramp-step"
+        )
+    # One round of keys (12 / gcd loops when transposing, else one loop), then again and again.
+    shift = options.transpose_each % 12
+    cycle = 12 // math.gcd(shift, 12) if shift else 1
+    first = practice_timeline(framework, replace(options, loops=cycle))
+    again = practice_timeline(framework, replace(options, loops=cycle, count_in=0))
+    events, cues = endless(first, again)
+    return perform(events, cues, port, view=view, endless=True)
+
+
+def play(
+    source: str, port: str | None = None, overrides: Overrides = Overrides(), view: bool = True
+) -> PlayStats:
+    """Play a MIDI file or a framework live, to a MIDI port or the built-in synthesiser."""
+    from improv_cli.play import load, perform
+
+    events, cues = load(source, overrides)
+    return perform(events, cues, port, view=view)
+
+
+def ports() -> dict[str, Any]:
+    """The MIDI outputs `--port` can name (and why there are none, when none)."""
+    from improv_cli.play import ports as listing
+
+    return listing()
 
 
 def sheet(

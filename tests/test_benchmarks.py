@@ -37,3 +37,18 @@ def test_quick_notation_benchmark_runs():
     pages = re.search(r"^90 bars: (\d+) pages, PDF \d+ bytes", result.stdout, re.MULTILINE)
     assert pages, result.stdout
     assert int(pages[1]) >= 2
+
+
+def test_quick_playback_benchmark_prints_its_table():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "playback.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "mean ms   p99 ms   max ms" in result.stdout
+    rows = [line[:3] for line in result.stdout.splitlines()]
+    assert [r for r in rows if r in ("a. ", "b. ", "c. ")] == ["a. ", "b. ", "c. "]
+    assert "real-time scheduling:" in result.stdout

@@ -32,6 +32,7 @@ class Format(enum.StrEnum):
     svg = "svg"
     pdf = "pdf"
     png = "png"
+    wav = "wav"
 
 
 FrameworkArg = Annotated[
@@ -117,10 +118,13 @@ def render(
     max_change: MaxChangeOpt = None,
     max_accent: MaxAccentOpt = None,
     tempo_range: TempoRangeOpt = None,
+    stems: Annotated[
+        bool, typer.Option("--stems", help="With WAV: also one file per part, NAME-PART.wav.")
+    ] = False,
     json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Render a framework to MIDI, or to a score: MusicXML, SVG, PDF or PNG."""
+    """Render a framework to MIDI, audio (WAV) or a score (MusicXML, SVG, PDF, PNG)."""
     from improv_cli import api
 
     safety = api.SafetyOptions(safe, ceiling, max_change, max_accent, tempo_range)
@@ -130,6 +134,7 @@ def render(
             out,
             fmt.value if fmt else None,
             api.Overrides(seed, key, tempo, bars, minutes, variation, safety),
+            stems,
         )
     output.rendered(result, as_json=json, quiet=quiet)
 
@@ -181,6 +186,132 @@ def vary(
             api.Overrides(seed, key, tempo, bars, minutes, safety=safety),
         )
     output.varied(result, as_json=json, quiet=quiet)
+
+
+class PracticeFormat(enum.StrEnum):
+    midi = "midi"
+    wav = "wav"
+
+
+@app.command()
+def practice(
+    framework: FrameworkArg,
+    loops: Annotated[
+        int | None,
+        typer.Option("--loops", "-n", help="How many loops (default 4; endless with --play)."),
+    ] = None,
+    count_in: Annotated[
+        int, typer.Option("--count-in", help="Bars of sticks before the first loop.")
+    ] = 1,
+    ramp: Annotated[
+        str | None,
+        typer.Option("--ramp", help="START:END bpm: the tempo of each loop along a line."),
+    ] = None,
+    ramp_step: Annotated[
+        float | None, typer.Option("--ramp-step", help="Each loop this many percent faster.")
+    ] = None,
+    transpose_each: Annotated[
+        int,
+        typer.Option(
+            "--transpose-each", help="Each loop this many semitones on (5: round the fourths)."
+        ),
+    ] = 0,
+    mute: Annotated[
+        list[str] | None, typer.Option("--mute", help="Leave this part out (repeatable).")
+    ] = None,
+    solo: Annotated[
+        list[str] | None, typer.Option("--solo", help="Play only these parts (repeatable).")
+    ] = None,
+    trade: Annotated[
+        int,
+        typer.Option("--trade", help="Call and response: the band plays N bars, then rests N."),
+    ] = 0,
+    call: Annotated[
+        bool, typer.Option("--call", help="With --trade: the melody plays a call in band bars.")
+    ] = False,
+    gap: Annotated[int, typer.Option("--gap", help="Bars of rest between loops.")] = 0,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Output file (.mid or .wav).", show_default="./NAME-practice.mid"
+        ),
+    ] = None,
+    fmt: Annotated[
+        PracticeFormat | None,
+        typer.Option("--format", "-f", help="Output format (default: from -o, else MIDI)."),
+    ] = None,
+    play: Annotated[
+        bool, typer.Option("--play", help="Play it now instead of writing a file.")
+    ] = False,
+    port: Annotated[
+        str | None,
+        typer.Option("--port", help="With --play: a MIDI output (improv ports lists them)."),
+    ] = None,
+    seed: SeedOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Practice loops: a count-in, N loops, a tempo ramp, transposition, muted or traded bars."""
+    from improv_cli import api
+
+    with reporting_errors():
+        options = api.PracticeOptions(
+            loops=loops if loops is not None else (api.ENDLESS if play else 4),
+            count_in=count_in,
+            ramp=ramp,
+            ramp_step=ramp_step,
+            transpose_each=transpose_each,
+            mute=tuple(mute or ()),
+            solo=tuple(solo or ()),
+            trade=trade,
+            call=call,
+            gap=gap,
+        )
+        overrides = api.Overrides(seed=seed, key=key, tempo=tempo)
+        if play:
+            api.play_practice(framework, options, port, overrides, view=not quiet)
+            return
+        result = api.practice(framework, options, out, fmt.value if fmt else None, overrides)
+    output.practised(result, as_json=json, quiet=quiet)
+
+
+@app.command("play")
+def play_command(
+    source: Annotated[
+        str, typer.Argument(help="A MIDI file (.mid), a framework file or a library name.")
+    ],
+    port: Annotated[
+        str | None,
+        typer.Option(
+            "--port",
+            help="A MIDI output (improv ports lists them).",
+            show_default="the built-in synthesiser",
+        ),
+    ] = None,
+    seed: SeedOpt = None,
+    key: KeyOpt = None,
+    tempo: TempoOpt = None,
+    bars: BarsOpt = None,
+    minutes: MinutesOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Play a MIDI file or a framework now; Ctrl-C stops it with every note released."""
+    from improv_cli import api
+
+    with reporting_errors():
+        api.play(source, port, api.Overrides(seed, key, tempo, bars, minutes), view=not quiet)
+
+
+@app.command()
+def ports(json: JsonOpt = False) -> None:
+    """List the MIDI outputs that --port can name."""
+    from improv_cli import api
+
+    with reporting_errors():
+        listing = api.ports()
+    output.listed_ports(listing, as_json=json)
 
 
 class SheetKind(enum.StrEnum):

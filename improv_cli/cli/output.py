@@ -17,6 +17,7 @@ from improv_cli.errors import ImprovError
 
 if TYPE_CHECKING:
     from improv_cli.api import Entry, RenderResult, Validation
+    from improv_cli.practice import PracticeResult
     from improv_cli.sheets import SheetResult
     from improv_cli.variants import Transformation, VaryResult
 
@@ -32,9 +33,9 @@ def reporting_errors() -> Iterator[None]:
     except ImprovError as error:
         print(f"error: {error.line()}", file=sys.stderr)
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as stop:  # Ctrl-C (130), or SIGTERM during playback (143)
+        print("stopped" if hasattr(stop, "exit_code") else "interrupted", file=sys.stderr)
+        raise typer.Exit(getattr(stop, "exit_code", 130)) from None
 
 
 def _json(data: Any) -> None:
@@ -51,10 +52,39 @@ def rendered(result: RenderResult, *, as_json: bool, quiet: bool) -> None:
         _json(result.as_dict())
     elif not quiet:
         files = result.files or (result.output,)
-        where = files[0] if len(files) == 1 else f"{files[0]} ... {files[-1]} ({len(files)} pages)"
+        if len(files) == 1:
+            where = files[0]
+        elif result.format == "wav":
+            where = f"{files[0]} and {len(files) - 1} stems ({', '.join(files[1:])})"
+        else:
+            where = f"{files[0]} ... {files[-1]} ({len(files)} pages)"
         stderr.print(
             f"wrote {escape(where)}: {result.bars} bars, {_clock(result.seconds)}, "
             f"{result.notes} notes ({', '.join(result.parts) or 'no parts'})"
+        )
+
+
+def listed_ports(listing: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        _json(listing)
+        return
+    for name in listing["ports"]:
+        stdout.print(escape(name))
+    if not listing["ports"]:
+        why = listing.get("problem") or "no MIDI outputs"
+        stderr.print(
+            f"no MIDI outputs: {escape(why)}; without --port, improv plays through its synthesiser"
+        )
+
+
+def practised(result: PracticeResult, *, as_json: bool, quiet: bool) -> None:
+    if as_json and result.output != "-":
+        _json(result.as_dict())
+    elif not quiet:
+        tempos = ", ".join(f"{t:g}" for t in result.tempos)
+        stderr.print(
+            f"wrote {escape(result.output)}: {result.loops} loops, {_bars(result.bars)}, "
+            f"{_clock(result.seconds)} (tempo {tempos})"
         )
 
 
