@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from improv_cli.errors import OptionError
 from improv_cli.model.framework import Length
 from improv_cli.model.tables import PARTS
+from improv_cli.render.marks import beat_ticks
 from improv_cli.timeline import (
     ChordEvent,
     DynamicMark,
@@ -191,7 +192,7 @@ def _assemble(
     if count:
         tempo_map.append(TempoChange(0, round(pieces[0].tempos[0].bpm * tempos[0] / base, 3)))
         markers.append(Marker(0, "count-in"))
-        beat = _beat(first)
+        beat = beat_ticks(first)
         for tick in range(0, count, beat):
             velocity = COUNT_IN_VELOCITY[0 if tick % bar == 0 else 1]
             notes.append(Note("drums", tick, beat // 2, STICKS, velocity))
@@ -229,13 +230,6 @@ def _assemble(
         dynamics=tuple(dynamics),
         swing=(),
     )
-
-
-def _beat(timeline: Timeline) -> int:
-    ts = timeline.time_signatures[0]
-    if ts.denominator == 8 and ts.numerator % 3 == 0 and ts.numerator > 3:
-        return timeline.tpq * 3 // 2
-    return timeline.tpq * 4 // ts.denominator
 
 
 def _dedupe(changes: list[TempoChange]) -> list[TempoChange]:
