@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from improv_cli.play import PlayStats
     from improv_cli.practice import PracticeResult
     from improv_cli.render.musicxml import Header
+    from improv_cli.respond import Response
     from improv_cli.sheets import SheetResult
     from improv_cli.timeline import Timeline
     from improv_cli.variants import VaryResult
@@ -470,6 +471,22 @@ def ports() -> dict[str, Any]:
     from improv_cli.play import ports as listing
 
     return listing()
+
+
+def respond(
+    client: str,
+    framework_ref: str,
+    technique: str,
+    out: str | None = None,
+    seed: int | None = None,
+    alone: bool = False,
+    channel: int | None = None,
+    track: int | None = None,
+) -> Response:
+    """Answer a client's recording with a clinical technique, written as MIDI."""
+    from improv_cli.respond import respond as write_response
+
+    return write_response(client, framework_ref, technique, out, seed, alone, channel, track)
 
 
 def sheet(

@@ -38,3 +38,13 @@ def test_the_screenshots_are_what_improv_draws_today(image, args, cli, tmp_path)
     out = tmp_path / image
     assert cli("sheet", *args, "-o", str(out)).returncode == 0
     assert out.read_bytes() == (ROOT / "docs" / "images" / image).read_bytes()
+
+
+def test_the_technique_pictures_are_what_improv_draws_today():
+    from improv_cli.cli.techniques_doc import image
+    from improv_cli.respond import techniques
+
+    doc = (ROOT / "docs" / "techniques.md").read_text(encoding="utf-8")
+    for name in techniques():
+        assert f"(images/respond-{name}.png)" in doc, name
+        assert image(name) == (ROOT / "docs" / "images" / f"respond-{name}.png").read_bytes()

@@ -314,6 +314,51 @@ def ports(json: JsonOpt = False) -> None:
     output.listed_ports(listing, as_json=json)
 
 
+@app.command()
+def respond(
+    client: Annotated[str, typer.Argument(help="The client's recording, a MIDI file.")],
+    framework: Annotated[
+        str, typer.Option("--framework", "-F", help="The framework whose mode and metre to use.")
+    ],
+    technique: Annotated[
+        str,
+        typer.Option(
+            "--technique",
+            "-t",
+            help="mirror, imitate, copy, match, reflect, exaggerate, ground, hold, contain, "
+            "dialogue or accompany.",
+        ),
+    ],
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Output MIDI file.", show_default="./CLIENT-TECHNIQUE.mid"
+        ),
+    ] = None,
+    seed: SeedOpt = None,
+    alone: Annotated[
+        bool,
+        typer.Option("--alone", help="Write the therapist's part alone, without the client's."),
+    ] = False,
+    channel: Annotated[
+        int | None,
+        typer.Option("--channel", help="The client's channel, 1-16.", show_default="the busiest"),
+    ] = None,
+    track: Annotated[
+        int | None,
+        typer.Option("--track", help="Read the client from this track only (1 = first)."),
+    ] = None,
+    json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Answer a client's recorded phrase with a clinical technique, as MIDI."""
+    from improv_cli import api
+
+    with reporting_errors():
+        result = api.respond(client, framework, technique, out, seed, alone, channel, track)
+    output.responded(result, as_json=json, quiet=quiet)
+
+
 class SheetKind(enum.StrEnum):
     lead = "lead"
     practice = "practice"

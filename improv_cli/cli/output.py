@@ -18,6 +18,7 @@ from improv_cli.errors import ImprovError
 if TYPE_CHECKING:
     from improv_cli.api import Entry, RenderResult, Validation
     from improv_cli.practice import PracticeResult
+    from improv_cli.respond import Response
     from improv_cli.sheets import SheetResult
     from improv_cli.variants import Transformation, VaryResult
 
@@ -74,6 +75,16 @@ def listed_ports(listing: dict[str, Any], *, as_json: bool) -> None:
         why = listing.get("problem") or "no MIDI outputs"
         stderr.print(
             f"no MIDI outputs: {escape(why)}; without --port, improv plays through its synthesiser"
+        )
+
+
+def responded(result: Response, *, as_json: bool, quiet: bool) -> None:
+    if as_json and result.output != "-":
+        _json(result.as_dict())
+    elif not quiet:
+        stderr.print(
+            f"wrote {escape(result.output)}: {result.technique}, {result.therapist_notes} notes "
+            f"answering {result.client_notes} in {result.phrases} phrases at {result.tempo:g} bpm"
         )
 
 

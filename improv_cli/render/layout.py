@@ -134,7 +134,15 @@ def note_values(offset: int, length: int, beat: int) -> Iterator[tuple[int, int]
         if offset % beat:
             limit = min(end, (offset // beat + 1) * beat)
         room = limit - offset
-        value = next((v for v in VALUES if v <= room and offset % _grain(v) == 0), room)
+        plain = offset % 30 == 0 and room % 30 == 0  # stay on the 64th-note grid
+        value = next(
+            (
+                v
+                for v in VALUES
+                if v <= room and offset % _grain(v) == 0 and (not plain or v % 30 == 0)
+            ),
+            room,
+        )
         yield offset, value
         offset += value
 

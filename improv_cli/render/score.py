@@ -22,8 +22,10 @@ from improv_cli.render.marks import TempoMark, beat_ticks, tempo_marks
 from improv_cli.render.midi import channels
 from improv_cli.timeline import Timeline
 
-SCORE_ORDER = ("melody", "slashes", "comp", "bass", "drone", "drums")
+SCORE_ORDER = ("client", "therapist", "melody", "slashes", "comp", "bass", "drone", "drums")
 PART_TITLES = {
+    "client": "Client",  # improv respond: the recording, then the therapist's answer
+    "therapist": "Therapist",
     "melody": "Melody",
     "slashes": "Rhythm",  # a lead sheet with no melody: one slash a beat under the chords
     "comp": "Comp",
