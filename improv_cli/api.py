@@ -24,6 +24,7 @@ from improv_cli.overrides import Overrides, SafetyOptions, apply
 from improv_cli.practice import PracticeOptions
 
 if TYPE_CHECKING:
+    from improv_cli.analysis import Analysis
     from improv_cli.model.framework import Framework
     from improv_cli.play import PlayStats
     from improv_cli.practice import PracticeResult
@@ -487,6 +488,21 @@ def respond(
     from improv_cli.respond import respond as write_response
 
     return write_response(client, framework_ref, technique, out, seed, alone, channel, track)
+
+
+def analyze(
+    sessions: list[str],
+    client: int | None = None,
+    therapist: int | None = None,
+    window: float = 6.0,
+    hop: float = 1.0,
+    align: str = "trailing",
+    plot: str | None = None,
+) -> Analysis:
+    """Measure each session's music: per player, between the players, and (plot) a PNG."""
+    from improv_cli.analysis import analyze as measure
+
+    return measure(sessions, client, therapist, window, hop, align, plot)
 
 
 def sheet(

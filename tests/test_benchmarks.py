@@ -52,3 +52,17 @@ def test_quick_playback_benchmark_prints_its_table():
     rows = [line[:3] for line in result.stdout.splitlines()]
     assert [r for r in rows if r in ("a. ", "b. ", "c. ")] == ["a. ", "b. ", "c. "]
     assert "real-time scheduling:" in result.stdout
+
+
+def test_quick_analysis_benchmark_runs_and_reports_the_growth_ratio():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "analysis.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "10/2 minutes wall ratio" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert [r[0] for r in rows if r and r[0] in ("2", "10")] == ["2", "10"]

@@ -359,6 +359,55 @@ def respond(
     output.responded(result, as_json=json, quiet=quiet)
 
 
+class Align(enum.StrEnum):
+    trailing = "trailing"
+    centered = "centered"
+
+
+@app.command()
+def analyze(
+    sessions: Annotated[
+        list[str], typer.Argument(help="The session recordings, MIDI files (several: compared).")
+    ],
+    client: Annotated[
+        int | None,
+        typer.Option(
+            "--client", help="The client's channel, 1-16.", show_default="1, or the first"
+        ),
+    ] = None,
+    therapist: Annotated[
+        int | None,
+        typer.Option(
+            "--therapist", help="The therapist's channel, 1-16.", show_default="2, or the next"
+        ),
+    ] = None,
+    window: Annotated[float, typer.Option("--window", help="Window length, seconds.")] = 6.0,
+    hop: Annotated[float, typer.Option("--hop", help="Seconds between windows.")] = 1.0,
+    align: Annotated[
+        Align, typer.Option("--align", help="Stamp each window at its end or its middle.")
+    ] = Align.trailing,
+    plot: Annotated[
+        str | None,
+        typer.Option(
+            "--plot", help="Write a PNG: piano roll and feature curves (or sessions compared)."
+        ),
+    ] = None,
+    json: JsonOpt = False,
+    csv: Annotated[bool, typer.Option("--csv", help="Print the window series as CSV.")] = False,
+) -> None:
+    """Measure what happened in the music of a session: features, not ratings."""
+    from improv_cli import api
+    from improv_cli.cli.analysis_output import analysed
+
+    with reporting_errors():
+        if json and csv:
+            from improv_cli.errors import OptionError
+
+            raise OptionError("--json and --csv: choose one")
+        result = api.analyze(sessions, client, therapist, window, hop, align.value, plot)
+    analysed(result, as_json=json, as_csv=csv)
+
+
 class SheetKind(enum.StrEnum):
     lead = "lead"
     practice = "practice"

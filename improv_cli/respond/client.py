@@ -74,20 +74,8 @@ Timed = tuple[float, float, int, int]  # start s, end s, pitch, velocity
 
 def read_client(path: str | Path, channel: int | None = None, track: int | None = None) -> Client:
     """The client's notes from a MIDI file (channel and track 1-based, as users count)."""
-    import mido
-
     name = str(path)
-    try:
-        midi = mido.MidiFile(name)
-    except FileNotFoundError:
-        raise RenderError(f"{name}: no such file", "give the client's recording, a .mid") from None
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
-        raise RenderError(
-            f"{name}: not a readable MIDI file ({exc})", "export the recording as a .mid"
-        ) from None
-    if track is not None and not 1 <= track <= len(midi.tracks):
-        raise RenderError(f"--track: {name} has {len(midi.tracks)} tracks, not {track}")
-    by_channel = _notes(midi, track)
+    by_channel = read_recording(name, track)
     if not by_channel:
         raise RenderError(f"{name}: no notes to respond to", "record the client's playing first")
     if channel is None:
@@ -114,6 +102,26 @@ def client_from_seconds(timed: list[Timed], channel: int = 0, source: str = "") 
     ]
     notes = tuple(sorted(laid, key=lambda n: (n.start, n.pitch)))
     return Client(notes, tempo, phrases(notes, tempo), channel, source)
+
+
+def read_recording(
+    path: str | Path, track: int | None = None, what: str = "the client's recording"
+) -> dict[int, list[Timed]]:
+    """Every channel's notes in seconds (0-based channel -> notes), read forgivingly."""
+    import mido
+
+    name = str(path)
+    try:
+        midi = mido.MidiFile(name)
+    except FileNotFoundError:
+        raise RenderError(f"{name}: no such file", f"give {what}, a .mid") from None
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as exc:
+        raise RenderError(
+            f"{name}: not a readable MIDI file ({exc})", "export the recording as a .mid"
+        ) from None
+    if track is not None and not 1 <= track <= len(midi.tracks):
+        raise RenderError(f"--track: {name} has {len(midi.tracks)} tracks, not {track}")
+    return _notes(midi, track)
 
 
 def _notes(midi: object, track: int | None) -> dict[int, list[Timed]]:
