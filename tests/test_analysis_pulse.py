@@ -13,7 +13,6 @@ from improv_cli.analysis.pulse import (
     DT,
     MAX_LAG,
     Pulse,
-    _duration_accent,
     fold_tempo,
     onset_acf,
     pulse,
@@ -43,12 +42,6 @@ def stretched(notes: list[Played], factor: float) -> list[Played]:
 
 def measure(notes: list[Played], length: float = WINDOW) -> Pulse:
     return pulse(onset_acf(notes, 0.0, length))
-
-
-def test_duration_accent_matches_parncutt_reference_values() -> None:
-    assert _duration_accent(0.1) == pytest.approx(0.0329, abs=1e-4)
-    assert _duration_accent(2.0) == pytest.approx(0.9637, abs=1e-4)
-    assert _duration_accent(0.5) < _duration_accent(0.6)
 
 
 def test_acf_has_one_value_per_lag_and_one_at_lag_zero() -> None:

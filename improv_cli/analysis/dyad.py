@@ -33,10 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from improv_cli.analysis.features import TOGETHER
 from improv_cli.analysis.notes import Played
 from improv_cli.analysis.pulse import fold_tempo, strongest_peak
 
-CHORD_SPREAD = 0.04  # s, onsets this close to a group's first onset count as one onset
+CHORD_SPREAD = TOGETHER  # s, onsets this close to a group's first onset count as one onset
 COINCIDENCE_TOLERANCE = 0.05  # s
 INTEGRATE_SIGMA_HOPS = 1.0  # σ of the lag-0 weight of `integrate`, in frames
 FLAT_SD = 1e-10  # relative SD below which a segment counts as flat

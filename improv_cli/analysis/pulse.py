@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from improv_cli.analysis.features import duration_accent
 from improv_cli.analysis.notes import Played
 
 DT = 0.01  # s, sampling step of the onset signal
@@ -46,8 +47,6 @@ MAX_LAG = 1.5  # s, longest autocorrelation lag
 MIN_LAG = 0.125  # s, shortest lag that may carry the pulse
 KERNEL_SIGMA = 0.02  # s, Gaussian smoothing of the impulses
 KERNEL_SUPPORT = 0.1  # s, half-width of the kernel support
-SATURATION = 0.5  # s, Parncutt's saturation duration
-ACCENT_INDEX = 2.0  # Parncutt's accent index
 RESONANCE_CENTRE = 0.5  # s, peak of the resonance curve (120 bpm)
 RESONANCE_WIDTH = 0.25  # per squared octave
 TEMPO_MIN = 50.0  # bpm, tempo reports are folded by octaves into this range
@@ -65,11 +64,6 @@ class Pulse:
     tempo: float
 
 
-def _duration_accent(duration: float) -> float:
-    """Parncutt's durational accent (1 − e^(−d/0.5))^2, in [0, 1)."""
-    return float((1.0 - math.exp(-max(duration, 0.0) / SATURATION)) ** ACCENT_INDEX)
-
-
 def _onset_signal(notes: Sequence[Played], start: float, n: int) -> NDArray[np.float64]:
     """Accent-weighted onsets on an ``n``-sample grid from ``start``, smoothed by the kernel."""
     signal = np.zeros(n)
@@ -84,7 +78,7 @@ def _onset_signal(notes: Sequence[Played], start: float, n: int) -> NDArray[np.f
         offsets = (np.arange(first, last) - position) * DT
         kernel = np.exp(-0.5 * (offsets / KERNEL_SIGMA) ** 2)
         kernel[np.abs(offsets) > KERNEL_SUPPORT] = 0.0
-        signal[first:last] += _duration_accent(note.duration) * kernel
+        signal[first:last] += duration_accent(note.duration) * kernel
     return signal
 
 

@@ -9,6 +9,7 @@ window has density 0 and every other feature undefined (NaN; null in JSON).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -88,9 +89,11 @@ def frames(length: float, window: float, hop: float) -> list[tuple[float, float]
     return [(k * hop - window, k * hop) for k in range(1, count + 1)]
 
 
-def inside(notes: Sequence[Played], start: float, end: float) -> list[Played]:
-    """The notes whose onset lies in (start, end]."""
-    return [n for n in notes if start < n.onset <= end]
+def inside(
+    notes: Sequence[Played], onsets: Sequence[float], start: float, end: float
+) -> Sequence[Played]:
+    """The notes whose onset lies in (start, end]; `onsets` are the notes' onsets, sorted."""
+    return notes[bisect.bisect_right(onsets, start) : bisect.bisect_right(onsets, end)]
 
 
 def measure(
@@ -129,8 +132,9 @@ def player(
     rough = dict(zip(map(id, notes), features.note_roughness(notes), strict=True))
     series: dict[str, list[float]] = {name: [] for name in FEATURES}
     acfs: list[Acf] = []
+    onsets = [n.onset for n in notes]
     for start, end in spans:
-        window = inside(notes, start, end)
+        window = inside(notes, onsets, start, end)
         values, acf = measure(window, max(start, 0.0), end, rough)
         # density counts over the whole window, as the MTTB does, even before the file starts
         values["density"] = features.density(window, end - start)
