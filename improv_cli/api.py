@@ -24,6 +24,8 @@ from improv_cli.overrides import Overrides, SafetyOptions, apply
 from improv_cli.practice import PracticeOptions
 
 if TYPE_CHECKING:
+    from improv_cli.adapt import Adaptation
+    from improv_cli.adapt.render import AdaptResult
     from improv_cli.analysis import Analysis
     from improv_cli.model.framework import Framework
     from improv_cli.play import PlayStats
@@ -64,7 +66,13 @@ def timeline(framework_ref: str, overrides: Overrides = Overrides()) -> Timeline
     """Load, apply the overrides and realise a framework."""
     from improv_cli.engine.realise import realise
 
-    return realise(apply(load_framework(framework_ref), overrides))
+    framework = load_framework(framework_ref)
+    if framework.song is not None:  # a song inside the framework (docs/adapt.md)
+        from improv_cli.adapt import adapt_timeline
+        from improv_cli.adapt.render import of_framework
+
+        return adapt_timeline(framework, of_framework(framework, overrides.key, overrides.tempo))
+    return realise(apply(framework, overrides))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +131,10 @@ def render(
     from improv_cli.engine.realise import realise
 
     fmt = output_format(out, fmt)
-    framework = apply(load_framework(framework_ref), overrides)
+    framework = load_framework(framework_ref)
+    if framework.song is not None:
+        return _render_song(framework, out, fmt, overrides)
+    framework = apply(framework, overrides)
     target = out or f"{Path(framework.name).name}{FORMATS[fmt]}"
     check_target(target)
     if stems and fmt != "wav":
@@ -158,6 +169,23 @@ def render(
         tuple(p.name for p in result.parts),
         framework.seed,
         files,
+    )
+
+
+def _render_song(
+    framework: Framework, out: str | None, fmt: str, overrides: Overrides
+) -> RenderResult:
+    """`improv render` of a framework that names a song: the song adapted into it."""
+    from improv_cli.adapt.render import of_framework, write_adapted
+
+    if overrides.seed is not None:
+        framework = replace(framework, seed=overrides.seed)
+    target = out or f"{Path(framework.name).name}{FORMATS[fmt]}"
+    done = write_adapted(
+        framework, of_framework(framework, overrides.key, overrides.tempo), target, fmt
+    )
+    return RenderResult(
+        target, fmt, done.bars, done.seconds, done.notes, done.parts, framework.seed, done.files
     )
 
 
@@ -488,6 +516,45 @@ def respond(
     from improv_cli.respond import respond as write_response
 
     return write_response(client, framework_ref, technique, out, seed, alone, channel, track)
+
+
+def adaptation(
+    song: str,
+    melody_part: str | None = None,
+    bars: str | None = None,
+    mode: str | None = None,
+    key: str | None = None,
+    groove: str | None = None,
+    tempo: float | None = None,
+    expression: str | None = None,
+) -> Adaptation:
+    """What `improv adapt` was asked, checked: the song's bars, its melody part, the spans."""
+    from improv_cli.adapt import Adaptation
+    from improv_cli.adapt.options import bar_range, expression_file, part_choice
+
+    return Adaptation(
+        song,
+        part_choice(melody_part),
+        bar_range(bars),
+        mode,
+        key,
+        groove,
+        tempo,
+        expression_file(expression) if expression else (),
+    )
+
+
+def adapt(
+    framework_ref: str,
+    options: Adaptation,
+    out: str | None = None,
+    fmt: str | None = None,
+    seed: int | None = None,
+) -> AdaptResult:
+    """Play a song inside a framework, written as MIDI, WAV or notation."""
+    from improv_cli.adapt.render import adapt_song
+
+    return adapt_song(framework_ref, options, out, fmt, seed)
 
 
 def analyze(

@@ -115,11 +115,12 @@ class Timeline:
     dynamics: tuple[DynamicMark, ...] = ()
     swing: tuple[Swing, ...] = ()
     tpq: int = TPQ
+    end: int = 0  # set when the bars differ in length (a pickup, a change of metre)
 
     @property
     def length(self) -> int:
         """The end of the last bar, in ticks."""
-        return self.bars * self.bar_ticks
+        return self.end or self.bars * self.bar_ticks
 
     def seconds(self, tick: int | None = None) -> float:
         """Time in seconds at `tick` (default: the end), following the tempo map."""

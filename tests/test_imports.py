@@ -35,6 +35,7 @@ def probe(*args: str) -> str:
         ("--help",),
         ("render", "--help"),
         ("analyze", "--help"),
+        ("adapt", "--help"),
         ("validate", "frameworks/holding/dorian-vamp.yaml"),
         ("validate", "holding/dorian-vamp", "grounding/tonic-drone"),
         ("validate", "tests/data/does-not-exist.yaml"),

@@ -523,5 +523,8 @@ def show(
     output.shown(info, as_json=json)
 
 
+from improv_cli.cli import songs  # noqa: E402, F401  (registers `improv adapt`)
+
+
 def main() -> None:
     app()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -218,12 +219,17 @@ class PartWriter:
 
         offset = 0
         octave = ctx.octaves["melody"]
+        notes = self.notes["melody"]
         for event in ctx.melody:
             if event.degree is not None:
                 pitch = degree_pitch(ctx.key, event.degree, octave)
-                velocity = self.velocity("melody", ctx.start + offset)
                 begin, end = swung(offset), swung(offset + event.ticks)
-                self.notes["melody"].append(Note("melody", begin, end - begin, pitch, velocity))
+                last = notes[-1] if notes else None
+                if event.tied and last and last.pitch == pitch and last.end == begin:
+                    notes[-1] = replace(last, duration=end - last.start)
+                else:
+                    velocity = self.velocity("melody", ctx.start + offset)
+                    notes.append(Note("melody", begin, end - begin, pitch, velocity))
             offset += event.ticks
 
     def _drone(self, groove: Groove | None, ctx: BarContext) -> None:

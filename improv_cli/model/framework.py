@@ -78,6 +78,7 @@ class MelodyEvent:
     degree: Degree | None  # None is a rest
     ticks: int
     pos: Pos
+    tied: bool = False  # continues the note before it (a song's note tied over a bar line)
 
 
 Phrase = tuple[tuple[MelodyEvent, ...], ...]  # bars of events that fill the bar exactly
@@ -235,6 +236,16 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class SongSpec:
+    """A pre-composed song the framework plays (`song:`): see docs/adapt.md."""
+
+    source: str  # a path (from the framework file's folder) or corpus:NAME
+    melody_part: str | int | None = None
+    bars: tuple[int, int] | None = None  # as the song numbers them (a pickup is bar 0)
+    mode: str | None = None  # re-colour: the song's tonic in this mode
+
+
+@dataclass(frozen=True, slots=True)
 class Framework:
     name: str  # library name or file stem
     source: str  # the file it came from
@@ -255,6 +266,7 @@ class Framework:
     humanise: Humanise | None = None
     safety: Safety | None = None
     vary: tuple[PassPlan, ...] = ()
+    song: SongSpec | None = None
 
     @property
     def form_bars(self) -> int:

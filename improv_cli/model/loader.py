@@ -7,6 +7,7 @@ path and a hint. Nothing here imports music21, so validating is fast.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from improv_cli.model.framework import (
     Section,
 )
 from improv_cli.model.grooves import read_groove, read_parts
+from improv_cli.model.song import read_song_spec
 from improv_cli.model.syntax import (
     ROMAN,
     parse_harmony,
@@ -83,6 +85,7 @@ TOP_KEYS = (
     "sections",
     "form",
     "extends",
+    "song",
 )
 SECTION_KEYS = ("harmony", "melody", "groove", "expression", "repeat", "tempo", "dynamics")
 LENGTH_KEYS = ("bars", "minutes")
@@ -106,9 +109,15 @@ def resolve(ref: str) -> tuple[Path, str]:
 
 
 def load_framework(ref: str) -> Framework:
-    """Load and validate a framework by path or library name."""
+    """Load and validate a framework by path or library name (a song's path, from `song:`,
+    read from the framework file's folder)."""
     path, name = resolve(ref)
-    return build_framework(read_merged(path), name)
+    framework = build_framework(read_merged(path), name)
+    song = framework.song
+    if song and not song.source.startswith("corpus:") and not Path(song.source).is_absolute():
+        located = replace(song, source=str(path.parent / song.source))
+        framework = replace(framework, song=located)
+    return framework
 
 
 def _shown(path: Path) -> str:
@@ -251,6 +260,7 @@ class _Builder(Checker):
             humanise=self._humanise(data),
             safety=read_safety(self, data.get("safety"), ("safety",)),
             vary=read_vary(self, data.get("vary"), ("vary",), key),
+            song=read_song_spec(self, data.get("song"), ("song",)),
         )
 
     def _humanise(self, data: dict[str, Any]) -> Humanise | None:
