@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from improv_cli.adapt import Adaptation
     from improv_cli.adapt.render import AdaptResult
     from improv_cli.analysis import Analysis
+    from improv_cli.journey import JourneyResult
     from improv_cli.model.framework import Framework
     from improv_cli.play import PlayStats
     from improv_cli.practice import PracticeResult
@@ -555,6 +556,33 @@ def adapt(
     from improv_cli.adapt.render import adapt_song
 
     return adapt_song(framework_ref, options, out, fmt, seed)
+
+
+def journey(
+    framework_ref: str,
+    start: float | None,
+    target: float,
+    minutes: float,
+    shape: str = "linear",
+    max_step: float = 8.0,
+    hold_start: int = 4,
+    hold_end: int = 4,
+    phrase: int = 4,
+    also: str | None = None,
+    recording: str | None = None,
+    out: str | None = None,
+) -> JourneyResult:
+    """An iso-principle journey through a framework, from `start` (or the recording's
+    tempo) to `target`, written as MIDI or WAV."""
+    from improv_cli.journey import JourneySpec, parse_also, write_journey
+
+    if start is None and recording is None:
+        raise OptionError("--from or --from-recording: where the journey starts", "e.g. --from 120")
+    spec = JourneySpec(
+        start or 0.0, target, minutes, shape, max_step, hold_start, hold_end, phrase,
+        parse_also(also),
+    )  # fmt: skip
+    return write_journey(framework_ref, spec, recording, out)
 
 
 def analyze(

@@ -36,6 +36,7 @@ def probe(*args: str) -> str:
         ("render", "--help"),
         ("analyze", "--help"),
         ("adapt", "--help"),
+        ("journey", "--help"),
         ("validate", "frameworks/holding/dorian-vamp.yaml"),
         ("validate", "holding/dorian-vamp", "grounding/tonic-drone"),
         ("validate", "tests/data/does-not-exist.yaml"),

@@ -19,7 +19,6 @@ from improv_cli.adapt.degrees import MELODY_OCTAVE, NO_POS, melody_bars
 from improv_cli.adapt.harmony import BarHarmony, from_symbols, harmonised, strongest_share
 from improv_cli.adapt.segments import (
     Run,
-    joined,
     meter_of,
     pickup_spans,
     runs,
@@ -28,6 +27,7 @@ from improv_cli.adapt.segments import (
 )
 from improv_cli.engine.song import Song
 from improv_cli.errors import OptionError, RenderError
+from improv_cli.joining import joined
 from improv_cli.model.framework import (
     Chord,
     ExpressionSpan,
