@@ -98,6 +98,7 @@ def joined(
         dynamics=tuple(dynamics),
         swing=tuple(_changes(swing, lambda s: s.amount)),
         end=offset if len(lengths) > 1 else 0,
+        pickup=timelines[0].length if melody_only and melody_only[0] and len(timelines) > 1 else 0,
     )
 
 

@@ -116,6 +116,7 @@ class Timeline:
     swing: tuple[Swing, ...] = ()
     tpq: int = TPQ
     end: int = 0  # set when the bars differ in length (a pickup, a change of metre)
+    pickup: int = 0  # ticks of an anacrusis: the first bar, written incomplete
 
     @property
     def length(self) -> int:

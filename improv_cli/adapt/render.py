@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from improv_cli.adapt import Adaptation, adapted
-from improv_cli.errors import OptionError
 from improv_cli.model.framework import Framework
 
 
@@ -94,12 +93,6 @@ def write_adapted(
 
         files = write_files([render_audio(timeline).mix], target)
     else:
-        if len(done.runs) > 1:
-            changes = "a pickup" if done.song.pickup else "a change of metre"
-            raise OptionError(
-                f"--format {fmt}: the song has {changes}, which improv's scores cannot show yet",
-                "write MIDI or WAV, or choose bars without it with --bars",
-            )
         from improv_cli.render.musicxml import Header, musicxml_bytes
         from improv_cli.render.notation import notation_pages
 

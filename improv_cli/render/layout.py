@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from improv_cli.timeline import ChordEvent, KeySignature, Note, Timeline
+from improv_cli.timeline import ChordEvent, KeySignature, Note, Timeline, TimeSignature
 
 # Note values in ticks at 480 per quarter, longest first: plain, dotted, then triplets.
 _PLAIN = (1920, 960, 480, 240, 120, 60, 30)
@@ -73,6 +73,36 @@ def voices(part_events: Sequence[Event]) -> list[list[Event]]:
         else:
             dealt.append([event])
     return dealt or [[]]
+
+
+@dataclass(frozen=True, slots=True)
+class BarSpan:
+    """One bar of a score: where it starts, how long it is, the metre it is written in."""
+
+    start: int
+    ticks: int
+    numerator: int
+    denominator: int
+    pickup: bool = False  # an incomplete first bar (an anacrusis), written in the next metre
+
+
+def bar_spans(timeline: Timeline) -> list[BarSpan]:
+    """The bars from the time signatures: a bar lasts what the signature in force says; the
+    timeline's pickup, if it has one, is written as an incomplete bar of the metre after it."""
+    changes = sorted(timeline.time_signatures, key=lambda t: t.tick) or [TimeSignature(0, 4, 4)]
+    spans: list[BarSpan] = []
+    tick = 0
+    while tick < timeline.length:
+        sign = [c for c in changes if c.tick <= tick][-1]
+        ticks = sign.numerator * timeline.tpq * 4 // sign.denominator
+        nxt = next((c.tick for c in changes if c.tick > tick), timeline.length)
+        ticks = min(ticks, nxt - tick)
+        spans.append(BarSpan(tick, ticks, sign.numerator, sign.denominator))
+        tick += ticks
+    if timeline.pickup and len(spans) > 1 and spans[0].ticks == timeline.pickup:
+        second = spans[1]
+        spans[0] = BarSpan(0, spans[0].ticks, second.numerator, second.denominator, True)
+    return spans
 
 
 def bar_pieces(voice: Sequence[Event], bar_start: int, bar_ticks: int, beat: int) -> list[Piece]:

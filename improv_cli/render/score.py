@@ -17,7 +17,7 @@ from statistics import median
 from typing import Any
 
 from improv_cli.model.tables import DYNAMICS, GM_DRUMS, TPQ
-from improv_cli.render.layout import Piece, Speller, bar_pieces, events, voices
+from improv_cli.render.layout import Piece, Speller, bar_pieces, bar_spans, events, voices
 from improv_cli.render.marks import TempoMark, beat_ticks, tempo_marks
 from improv_cli.render.midi import channels
 from improv_cli.timeline import Timeline
@@ -164,9 +164,12 @@ def _part(
     low = median(n.pitch for n in notes) < 55 if notes else False
     marks = _Marks(timeline, speller, top, tempos)
     first: dict[int, Any] = {}  # tick -> the first written element of voice 1 there
-    for bar in range(timeline.bars):
-        start = bar * timeline.bar_ticks
-        measure = m21.stream.Measure(number=bar + 1)
+    spans = bar_spans(timeline)
+    written = ""
+    for bar, span in enumerate(spans):
+        start = span.start
+        number = bar if spans[0].pickup else bar + 1  # a pickup is bar 0
+        measure = m21.stream.Measure(number=number)
         if bar == 0:
             measure.insert(
                 0,
@@ -174,17 +177,21 @@ def _part(
                 if drums
                 else (m21.clef.BassClef() if low else m21.clef.TrebleClef()),
             )
-            ts = timeline.time_signatures[0]
-            measure.insert(0, m21.meter.TimeSignature(f"{ts.numerator}/{ts.denominator}"))
+        if f"{span.numerator}/{span.denominator}" != written:
+            written = f"{span.numerator}/{span.denominator}"
+            measure.insert(0, m21.meter.TimeSignature(written))
+        if span.pickup:
+            full = span.numerator * timeline.tpq * 4 // span.denominator
+            measure.paddingLeft = ql(full - span.ticks)
         if start in keys and not drums:
             measure.insert(0, m21.key.KeySignature(keys[start].sharps))
         for v, voice in enumerate(dealt):
-            pieces = bar_pieces(voice, start, timeline.bar_ticks, beat)
+            pieces = bar_pieces(voice, start, span.ticks, beat)
             if v > 0 and all(not p.pitches for p in pieces):
                 continue
             target = measure if len(dealt) == 1 else m21.stream.Voice(id=str(v + 1))
             for piece in pieces:
-                element = _element(piece, start, speller, name, built, timeline.bar_ticks)
+                element = _element(piece, start, speller, name, built, span.ticks)
                 target.insert(ql(piece.offset), element)
                 if v == 0:
                     first.setdefault(start + piece.offset, element)
@@ -193,7 +200,7 @@ def _part(
         for tick, text in built.words:
             measure.insert(ql(tick - start), _words(text))
         built.words.clear()
-        marks.place(measure, start)
+        marks.place(measure, start, span.ticks)
         part.append(measure)
     _dynamics_and_fermatas(timeline, part, first)
     return part
@@ -264,12 +271,12 @@ class _Marks:
         self.sections = {m.tick for m in timeline.markers}
         self.last_symbol = ""
 
-    def place(self, measure: Any, start: int) -> None:
+    def place(self, measure: Any, start: int, ticks: int) -> None:
         if not self.top:
             return
         m21 = music21()
 
-        end = start + self.timeline.bar_ticks
+        end = start + ticks
         for marker in self.timeline.markers:
             if start <= marker.tick < end:
                 measure.insert(ql(marker.tick - start), m21.expressions.RehearsalMark(marker.text))
