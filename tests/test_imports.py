@@ -37,6 +37,7 @@ def probe(*args: str) -> str:
         ("analyze", "--help"),
         ("adapt", "--help"),
         ("journey", "--help"),
+        ("session", "--help"),
         ("validate", "frameworks/holding/dorian-vamp.yaml"),
         ("validate", "holding/dorian-vamp", "grounding/tonic-drone"),
         ("validate", "tests/data/does-not-exist.yaml"),

@@ -523,6 +523,7 @@ def show(
     output.shown(info, as_json=json)
 
 
+from improv_cli.cli import sessions as _sessions  # noqa: E402, F401  (registers `improv session`)
 from improv_cli.cli import songs  # noqa: E402, F401  (registers `improv adapt`, `improv journey`)
 
 
