@@ -100,16 +100,29 @@ class RenderResult:
         }
 
 
-def output_format(out: str | None, fmt: str | None) -> str:
-    """The format asked for, else the one the output's extension names, else MIDI."""
+def output_format(
+    out: str | None, fmt: str | None, allowed: tuple[str, ...] = (), what: str = ""
+) -> str:
+    """The format asked for, else the one the output's extension names, else MIDI; with
+    `allowed`, only those (`what` names the output in the message: "a practice loop")."""
     if fmt is not None:
         if fmt not in FORMATS:
             raise OptionError(f"--format: unknown format '{fmt}'", "formats: " + ", ".join(FORMATS))
+        if allowed and fmt not in allowed:
+            kinds = " or ".join(f"'{a}'" for a in allowed)
+            raise OptionError(f"--format: {what} is {kinds}, not '{fmt}'")
         return fmt
     if out and out != "-":
         suffix = Path(out).suffix.lower()
-        if suffix in EXTENSIONS:
-            return EXTENSIONS[suffix]
+        found = EXTENSIONS.get(suffix)
+        if allowed and suffix and found not in allowed:
+            files = " or ".join(FORMATS[a] for a in allowed)
+            raise OptionError(
+                f"-o: {what} is written as {files}, not '{suffix}'",
+                f"use {files}, or give --format",
+            )
+        if found is not None:
+            return found
         if suffix:
             raise OptionError(
                 f"-o: cannot tell the format of '{out}' from '{suffix}'",

@@ -325,9 +325,7 @@ def write_journey(
         spec = replace(spec, start=start_from(recording))
     check(spec)
     target = out or f"journey-{spec.start:g}-{spec.target:g}.mid"
-    fmt = output_format(target, None)
-    if fmt not in ("midi", "wav"):
-        raise OptionError(f"-o: a journey is written as MIDI or WAV, not {fmt}", "use .mid or .wav")
+    fmt = output_format(target, None, ("midi", "wav"), "a journey")
     check_target(target)
     made = journey(load_framework(framework_ref), spec)
     if fmt == "midi":

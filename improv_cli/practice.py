@@ -316,28 +316,6 @@ class PracticeResult:
 PRACTICE_FORMATS = {"midi": ".mid", "wav": ".wav"}
 
 
-def practice_format(out: str | None, fmt: str | None) -> str:
-    from pathlib import Path
-
-    from improv_cli.api import EXTENSIONS
-
-    if fmt is not None:
-        if fmt not in PRACTICE_FORMATS:
-            raise OptionError(f"--format: a practice loop is 'midi' or 'wav', not '{fmt}'")
-        return fmt
-    if out and out != "-":
-        suffix = Path(out).suffix.lower()
-        found = EXTENSIONS.get(suffix)
-        if found in PRACTICE_FORMATS:
-            return found
-        if suffix:
-            raise OptionError(
-                f"-o: a practice loop is written as .mid or .wav, not '{suffix}'",
-                "use .mid or .wav, or give --format",
-            )
-    return "midi"
-
-
 def practice(
     framework_ref: str,
     options: PracticeOptions = PracticeOptions(),
@@ -348,11 +326,11 @@ def practice(
     """Write a practice loop file (MIDI or WAV); returns what was written and its Timeline."""
     from pathlib import Path
 
-    from improv_cli.api import check_target, write_files
+    from improv_cli.api import check_target, output_format, write_files
     from improv_cli.model.loader import load_framework
     from improv_cli.overrides import Overrides, apply
 
-    fmt = practice_format(out, fmt)
+    fmt = output_format(out, fmt, tuple(PRACTICE_FORMATS), "a practice loop")
     check(options)
     framework = apply(load_framework(framework_ref), overrides or Overrides())
     target = out or f"{Path(framework.name).name}-practice{PRACTICE_FORMATS[fmt]}"

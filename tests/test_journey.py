@@ -112,7 +112,7 @@ def test_the_same_journey_gives_the_same_bytes(cli, tmp_path):
         (["--from", "120", "--max-step", "0"], "--max-step: 0 % can never take 120 to 72 bpm"),
         (["--from", "120", "--to", "500"], "--to: 500 bpm is out of range"),
         (["--from", "120", "--also", "loudness:1->2"], "--also: 'loudness:1->2'"),
-        (["--from", "120", "-o", "j.pdf"], "-o: a journey is written as MIDI or WAV"),
+        (["--from", "120", "-o", "j.pdf"], "-o: a journey is written as .mid or .wav, not '.pdf'"),
         (["--to", "80"], "--from or --from-recording"),
         (["--from", "120", "-F", "holding/nope"], "holding/nope"),
     ],
