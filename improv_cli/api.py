@@ -10,7 +10,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -525,11 +525,14 @@ def respond(
     alone: bool = False,
     channel: int | None = None,
     track: int | None = None,
+    params: Sequence[str] = (),
 ) -> Response:
     """Answer a client's recording with a clinical technique, written as MIDI."""
     from improv_cli.respond import respond as write_response
 
-    return write_response(client, framework_ref, technique, out, seed, alone, channel, track)
+    return write_response(
+        client, framework_ref, technique, out, seed, alone, channel, track, params
+    )
 
 
 def adaptation(

@@ -348,6 +348,14 @@ def respond(
         int | None,
         typer.Option("--track", help="Read the client from this track only (1 = first)."),
     ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="A setting of the technique, NAME=VALUE (repeatable): mirror octave; imitate "
+            "octave, steps; exaggerate factor; contain step_down.",
+        ),
+    ] = None,
     json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -355,7 +363,9 @@ def respond(
     from improv_cli import api
 
     with reporting_errors():
-        result = api.respond(client, framework, technique, out, seed, alone, channel, track)
+        result = api.respond(
+            client, framework, technique, out, seed, alone, channel, track, param or ()
+        )
     output.responded(result, as_json=json, quiet=quiet)
 
 

@@ -11,6 +11,7 @@ The therapist's part is written at the client's tempo, on channel 2; with the cl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
@@ -53,9 +54,62 @@ class Response:
         }
 
 
-def answer(client: Client, framework: Any, technique: str, seed: int = 0) -> list[Note]:
+# Each technique's settings (`improv respond --param NAME=VALUE`): name -> (type, what it does)
+PARAMS: dict[str, dict[str, tuple[type, str]]] = {
+    "mirror": {"octave": (int, "octaves the answer moves (default 0)")},
+    "imitate": {
+        "octave": (int, "octaves the answer moves (default 0)"),
+        "steps": (int, "notes of the mode it moves up (or down, negative; default 0)"),
+    },
+    "exaggerate": {"factor": (float, "how much the feature is enlarged (default 1.5)")},
+    "contain": {"step_down": (bool, "softer and sparser bar by bar (default true)")},
+}
+TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def answer(
+    client: Client,
+    framework: Any,
+    technique: str,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+) -> list[Note]:
     """The therapist's notes for `technique` (tidied: no pitch overlaps itself)."""
-    return tidy(technique_named(technique)(client, Context(framework, seed)))
+    return tidy(technique_named(technique)(client, Context(framework, seed, dict(params or {}))))
+
+
+def technique_params(technique: str, given: Sequence[str]) -> dict[str, Any]:
+    """`NAME=VALUE` settings read for `technique`, each checked against PARAMS."""
+    known = PARAMS.get(technique, {})
+    out: dict[str, Any] = {}
+    for item in given:
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or name not in known:
+            names = ", ".join(f"{k} ({v[1]})" for k, v in known.items()) or "none"
+            raise OptionError(
+                f"--param: {technique} has no setting '{item}'", f"its settings: {names}"
+            )
+        out[name] = _param_value(technique, name, known[name][0], text.strip())
+    return out
+
+
+def _param_value(technique: str, name: str, kind: type, text: str) -> Any:
+    if kind is bool:
+        if text.lower() in TRUE + FALSE:
+            return text.lower() in TRUE
+        raise OptionError(f"--param: {technique} {name}='{text}' is not true or false")
+    try:
+        value = kind(text)
+    except ValueError:
+        raise OptionError(
+            f"--param: {technique} {name}='{text}' is not a {kind.__name__}"
+        ) from None
+    if name == "factor" and not 0 < value <= 4:
+        raise OptionError(f"--param: exaggerate factor={text}", "a factor above 0, up to 4")
+    if name == "octave" and not -3 <= value <= 3:
+        raise OptionError(f"--param: {technique} octave={text}", "from -3 to 3 octaves")
+    return value
 
 
 def technique_named(name: str) -> Technique:
@@ -109,18 +163,22 @@ def respond(
     alone: bool = False,
     channel: int | None = None,
     track: int | None = None,
+    params: Sequence[str] = (),
 ) -> Response:
-    """Write the therapist's answer to a client's recording as a MIDI file."""
+    """Write the therapist's answer to a client's recording as a MIDI file (`params`:
+    the technique's NAME=VALUE settings, see PARAMS)."""
     from improv_cli.api import check_target, write_files
     from improv_cli.model.loader import load_framework
     from improv_cli.render.midi import midi_bytes
 
     technique_named(technique)  # an unknown name fails before any work
+    settings = technique_params(technique, params)
     framework = load_framework(framework_ref)
     target = out or f"{Path(client_path).stem}-{technique}.mid"
     check_target(target)
     client = read_client(client_path, channel, track)
-    therapist = answer(client, framework, technique, framework.seed if seed is None else seed)
+    chosen = framework.seed if seed is None else seed
+    therapist = answer(client, framework, technique, chosen, settings)
     timeline = response_timeline(client, therapist, framework, alone)
     files = write_files([midi_bytes(timeline)], target)
     return Response(
