@@ -5,12 +5,12 @@ the framework's harmony)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from improv_cli.model.framework import Framework
-from improv_cli.respond.client import Client
+from improv_cli.respond.client import Client, ClientNote
 from improv_cli.timeline import Note
 
 THERAPIST = "therapist"
@@ -93,3 +93,22 @@ def tidy(notes: list[Note]) -> list[Note]:
 
 
 Technique = Callable[[Client, Context], list[Note]]
+
+
+Struck = ClientNote | Note  # a client's or a therapist's note
+
+
+def groups(notes: Sequence[Struck]) -> list[list[int]]:
+    """Indices of the notes struck together (one start tick), in time order (notes sorted)."""
+    out: list[list[int]] = []
+    for i, n in enumerate(notes):
+        if out and notes[out[-1][0]].start == n.start:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def tops(notes: Sequence[Struck]) -> list[int]:
+    """Each onset group's top note: the line whose contour is kept."""
+    return [max(notes[i].pitch for i in g) for g in groups(notes)]
