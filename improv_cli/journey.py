@@ -16,6 +16,7 @@ left out first, so a thinner bar holds a subset of a fuller one).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -147,17 +148,21 @@ def seconds_of(tempi: Sequence[float], meter: Meter) -> float:
     return sum(meter.quarters * 60 / t for t in tempi)
 
 
+def bars_in_time(spec: JourneySpec, meter: Meter) -> int:
+    """The most journey bars whose whole journey ends within half a bar of `minutes`:
+    a binary search, as the length grows with every bar added."""
+    limit = spec.minutes * 60 + seconds_of([spec.target], meter) / 2
+
+    def too_long(bars: int) -> bool:
+        return seconds_of(curve(spec, bars + 1, spec.start, spec.target), meter) > limit
+
+    return bisect.bisect_left(range(MAX_BARS), True, key=too_long)
+
+
 def plan(spec: JourneySpec, meter: Meter) -> tuple[list[float], int, str | None]:
     """The tempo of every bar, the number of journey bars, and why it is longer if it is."""
     check(spec)
-    asked = spec.minutes * 60
-    timed = 0
-    while (
-        timed < MAX_BARS
-        and seconds_of(curve(spec, timed + 1, spec.start, spec.target), meter)
-        <= asked + seconds_of([spec.target], meter) / 2
-    ):
-        timed += 1
+    timed = bars_in_time(spec, meter)
     if spec.start == spec.target:
         return curve(spec, timed, spec.start, spec.target), timed, None
     needed = max(1, timed)
