@@ -20,14 +20,19 @@ MELODY_OCTAVE = 4  # degree 1 sits in this octave (C4 = 60) when the melody is r
 NO_POS = Pos("song", 0, 0)
 
 
+def step_and_alter(key: Key, letter: str, pitch: int) -> tuple[int, int]:
+    """The scale step (0-6) a note spelled with `letter` stands on in `key`, and how far
+    (in semitones, -6..5) its pitch lies from that step of the scale."""
+    index = (LETTERS.index(letter) - LETTERS.index(key.tonic[0])) % 7
+    scale_pc = (key.tonic_pc + key.intervals[index]) % 12
+    return index, (pitch - scale_pc + 6) % 12 - 6
+
+
 def spelled_degree(key: Key, note: SongNote) -> Degree:
     """The degree of `note` in `key` (a seven-note mode), with the alteration and octave
     that give back its pitch in that key with the melody in MELODY_OCTAVE."""
-    intervals = key.intervals
-    index = (LETTERS.index(note.step) - LETTERS.index(key.tonic[0])) % 7
-    scale_pc = (key.tonic_pc + intervals[index]) % 12
-    alter = (note.pitch - scale_pc + 6) % 12 - 6  # -6..5: the nearest spelling of the note
-    base = key.tonic_pc + 12 * (MELODY_OCTAVE + 1) + intervals[index] + alter
+    index, alter = step_and_alter(key, note.step, note.pitch)
+    base = key.tonic_pc + 12 * (MELODY_OCTAVE + 1) + key.intervals[index] + alter
     octave, rest = divmod(note.pitch - base, 12)
     assert rest == 0, (note, key)
     return Degree(index + 1, alter, octave)

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from improv_cli.adapt.degrees import LETTERS, degree_index, spelled_degree
+from improv_cli.adapt.degrees import degree_index, spelled_degree, step_and_alter
 from improv_cli.engine.song import SongBar, SongChord, SongNote
-from improv_cli.model.framework import Key
+from improv_cli.model.framework import Key, Meter
 from improv_cli.model.syntax import ROMAN
+from improv_cli.model.tables import PITCH_CLASSES
 
 PREFERENCE = (0, 4, 3, 5, 1, 2, 6)  # I V IV vi ii iii vii: the order that wins a tie
 SYMBOL_KINDS = {  # (quality, seventh) -> the kind written after the root
@@ -67,10 +68,8 @@ def symbol(chord: SongChord) -> str:
 def recoloured(chord: SongChord, song_key: Key, key: Key) -> str:
     """The song's chord as the target mode's chord on the same degree; a chromatic root
     (bVII in a major song) keeps its accidental and the chord's own third."""
-    index = (LETTERS.index(chord.root_step) - LETTERS.index(song_key.tonic[0])) % 7
-    scale_pc = (song_key.tonic_pc + song_key.intervals[index]) % 12
-    root_pc = (LETTERS_PC[chord.root_step] + chord.root_alter) % 12
-    alter = (root_pc - scale_pc + 6) % 12 - 6
+    root_pc = PITCH_CLASSES[chord.root_step] + chord.root_alter
+    index, alter = step_and_alter(song_key, chord.root_step, root_pc)
     if alter == 0:
         return numeral(key, index, chord.seventh)
     major = chord.quality in ("major", "dominant", "augmented")
@@ -78,14 +77,9 @@ def recoloured(chord: SongChord, song_key: Key, key: Key) -> str:
     return ("#" if alter > 0 else "b") + name + ("7" if chord.seventh else "")
 
 
-LETTERS_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-
-
 def beats_of(bar: SongBar) -> list[tuple[int, int]]:
     """(start, ticks) of each beat of a bar: dotted quarters in 6/8, 9/8 and 12/8."""
-    beat = 480 * 4 // bar.denominator
-    if bar.denominator == 8 and bar.numerator % 3 == 0 and bar.numerator > 3:
-        beat *= 3
+    beat = Meter(bar.numerator, bar.denominator).beat_ticks
     count = max(1, round(bar.ticks / beat))
     size = bar.ticks // count
     return [(bar.start + i * size, size) for i in range(count)]
@@ -129,25 +123,28 @@ def harmonised(
     for i, bar in enumerate(bars):
         weights = _weights(notes, bar, song_key)
         tonic = i in (first_full, len(bars) - 1) or not any(weights)
-        chords = (0,) if tonic else _chords(notes, bar, song_key)
+        chords = (0,) if tonic else _chords(notes, bar, song_key, weights)
         strongest = max(range(7), key=lambda d: weights[d]) if any(weights) else None
         held = strongest is not None and any(strongest in _tones(c) for c in chords)
         out.append(BarHarmony(tuple(numeral(key, c) for c in chords), strongest, held))
     return out
 
 
-def _chords(notes: Sequence[SongNote], bar: SongBar, song_key: Key) -> tuple[int, ...]:
-    """The bar's best chord, or two when its halves agree a quarter better with two."""
-    whole = _best(_weights(notes, bar, song_key))
+def _chords(
+    notes: Sequence[SongNote], bar: SongBar, song_key: Key, weights: Sequence[float]
+) -> tuple[int, ...]:
+    """The bar's best chord (from its `weights`), or two when its halves agree a quarter
+    better with two."""
+    whole = _best(weights)
     beats = beats_of(bar)
     if len(beats) < 4 or len(beats) % 2:
         return (whole,)
     half = bar.ticks // 2
     halves = [replace(bar, start=bar.start + k * half, ticks=half) for k in (0, 1)]
-    weights = [_weights(notes, h, song_key) for h in halves]
-    pair = tuple(_best(w) for w in weights)
-    split = sum(_score(w, c) for w, c in zip(weights, pair, strict=True))
-    if pair[0] != pair[1] and split >= 1.25 * _score(_weights(notes, bar, song_key), whole):
+    parts = [_weights(notes, h, song_key) for h in halves]
+    pair = tuple(_best(w) for w in parts)
+    split = sum(_score(w, c) for w, c in zip(parts, pair, strict=True))
+    if pair[0] != pair[1] and split >= 1.25 * _score(weights, whole):
         return pair
     return (whole,)
 
