@@ -98,9 +98,9 @@ def inside(
 
 def measure(
     notes: Sequence[Played], start: float, end: float, roughness: dict[int, float]
-) -> tuple[dict[str, float], Acf]:
-    """Every per-player feature of `notes` (those of the span start-end), and their onset
-    autocorrelation (all zeros without notes)."""
+) -> tuple[dict[str, float], Acf, str]:
+    """Every per-player feature of `notes` (those of the span start-end), their onset
+    autocorrelation (all zeros without notes) and their best key ("" when undefined)."""
     acf = pulse.onset_acf(notes, start, end + pulse.DT)  # an onset at the very end counts
     beat = pulse.pulse(acf)
     tone = features.tonality(notes)
@@ -118,7 +118,7 @@ def measure(
         "minorness": tone.minorness,
         "dissonance": features.mean_roughness([roughness[id(n)] for n in notes]),
     }
-    return values, acf
+    return values, acf, tone.key
 
 
 def player(
@@ -127,21 +127,23 @@ def player(
     notes: Sequence[Played],
     length: float,
     spans: list[tuple[float, float]],
+    hop: float,
 ) -> tuple[Player, list[Acf]]:
-    """A player's analysis, and each frame's onset autocorrelation (for synchrony)."""
+    """A player's analysis (frames `hop` seconds apart), and each frame's onset
+    autocorrelation (for synchrony)."""
     rough = dict(zip(map(id, notes), features.note_roughness(notes), strict=True))
     series: dict[str, list[float]] = {name: [] for name in FEATURES}
     acfs: list[Acf] = []
     onsets = [n.onset for n in notes]
     for start, end in spans:
         window = inside(notes, onsets, start, end)
-        values, acf = measure(window, max(start, 0.0), end, rough)
+        values, acf, _ = measure(window, max(start, 0.0), end, rough)
         # density counts over the whole window, as the MTTB does, even before the file starts
         values["density"] = features.density(window, end - start)
         for name, value in values.items():
             series[name].append(value)
         acfs.append(acf)
-    whole, whole_acf = measure(notes, 0.0, length, rough)
+    whole, whole_acf, key = measure(notes, 0.0, length, rough)
     whole["density"] = features.whole_density(notes)
     whole["silence"] = features.silence(notes, length)
     curve = indicators.scaled_tension_curve(
@@ -151,13 +153,12 @@ def player(
         series["dissonance"],
         series["tonal_clarity"],
     )
-    hop = spans[1][1] - spans[0][1] if len(spans) > 1 else 1.0
     analysed = Player(
         role,
         channel,
         tuple(notes),
         whole,
-        features.tonality(notes).key,
+        key,
         series,
         indicators.variability(notes),
         indicators.tension(curve, hop),
@@ -201,7 +202,7 @@ def analyse(
     length = max((n.end for _, _, notes in parts for n in notes), default=0.0)
     spans = frames(length, window, hop)
     analysed = [
-        player(role, ch, sorted(notes, key=_order), length, spans) for role, ch, notes in parts
+        player(role, ch, sorted(notes, key=_order), length, spans, hop) for role, ch, notes in parts
     ]
     shift: Callable[[float], float] = (lambda t: t - window / 2) if align == "centered" else float
     times = [round(shift(end), 6) for _, end in spans]
